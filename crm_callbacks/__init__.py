@@ -1,0 +1,64 @@
+"""crm-callbacks: RingCentral Embeddable CRM callbacks as pure Python.
+
+The whole browser-facing API is `dispatch` (dict in, dict out) and its JSON twin
+`dispatch_json`, which the extension's offscreen document calls through Pyodide.
+Neither raises: every failure is an entry in the response's ``errors``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import rules  # noqa: F401 - registers the router's rules
+from ._version import __version__
+from .adapters import Adapter, Registry, default_registry
+from .contract import CONTRACT_VERSION, make_response, parse_request
+from .errors import CallbackError, ErrorCode
+from .manifest import content_script_matches
+from .router import route
+
+
+def dispatch(request: Any) -> dict[str, Any]:
+    """Turn one widget event (contract v1 request) into actions; never raises."""
+    raw_state = request.get("state") if isinstance(request, dict) else None
+    incoming_state = raw_state if isinstance(raw_state, dict) else {}
+    try:
+        outcome = route(parse_request(request))
+    except CallbackError as error:
+        return make_response([], incoming_state, [error])
+    except Exception as exc:  # a bug must still answer the shim, and open nothing
+        error = CallbackError(ErrorCode.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"[:500])
+        return make_response([], incoming_state, [error])
+    return make_response(outcome.actions, outcome.state, outcome.errors)
+
+
+def dispatch_json(request_json: str) -> str:
+    """`dispatch` for the JS shim: JSON text in, JSON text out; never raises."""
+    try:
+        if not isinstance(request_json, str):
+            raise TypeError(f"expected str, got {type(request_json).__name__}")
+        request = json.loads(request_json)
+    except (TypeError, ValueError, RecursionError) as exc:
+        error = CallbackError(ErrorCode.BAD_JSON, f"the request is not JSON: {exc}"[:500])
+        return json.dumps(make_response([], {}, [error]))
+    response = dispatch(request)
+    try:
+        return json.dumps(response)
+    except (TypeError, ValueError, RecursionError) as exc:
+        error = CallbackError(ErrorCode.INTERNAL_ERROR, f"response not serialisable: {exc}")
+        return json.dumps(make_response([], {}, [error]))
+
+
+__all__ = [
+    "CONTRACT_VERSION",
+    "Adapter",
+    "CallbackError",
+    "ErrorCode",
+    "Registry",
+    "__version__",
+    "content_script_matches",
+    "default_registry",
+    "dispatch",
+    "dispatch_json",
+]

@@ -1,0 +1,41 @@
+"""Constructors for the actions the JS shim carries out (DESIGN §3 action table).
+
+Actions are plain JSON dicts so they cross the Python↔JS boundary unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Action = dict[str, Any]
+NoticeLevel = Literal["info", "warning", "error"]
+
+
+def open_tab(url: str, *, active: bool = True, popup: bool = False) -> Action:
+    """Open `url` in a new tab, or in a popup window when `popup`."""
+    return {"type": "openTab", "url": url, "active": active, "popup": popup}
+
+
+def remove_storage(keys: list[str]) -> Action:
+    """Remove `keys` from `chrome.storage.local`."""
+    return {"type": "removeStorage", "keys": list(keys)}
+
+
+def set_storage(items: dict[str, Any]) -> Action:
+    """Write `items` into `chrome.storage.local`."""
+    return {"type": "setStorage", "items": dict(items)}
+
+
+def reply(request_id: str, data: Any) -> Action:
+    """Answer a widget `rc-post-message-request` with `data`."""
+    return {"type": "reply", "requestId": request_id, "data": data}
+
+
+def post(message: dict[str, Any]) -> Action:
+    """Post `message` to the widget iframe as is."""
+    return {"type": "post", "message": message}
+
+
+def notify(level: NoticeLevel, message: str) -> Action:
+    """Show `message` to the user."""
+    return {"type": "notify", "level": level, "message": message}

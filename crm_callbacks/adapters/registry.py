@@ -1,0 +1,57 @@
+"""Which adapters exist: the built-ins plus the ``crm_callbacks.adapters`` entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from importlib.metadata import entry_points
+
+from .base import Adapter
+
+ENTRY_POINT_GROUP = "crm_callbacks.adapters"
+
+
+class Registry:
+    """Adapters by name (case-insensitive) and by page host; validated on registration."""
+
+    def __init__(self, adapters: Iterable[Adapter] = ()) -> None:
+        self._by_name: dict[str, Adapter] = {}
+        for adapter in adapters:
+            self.register(adapter)
+
+    def register(self, adapter: Adapter, *, replace: bool = False) -> None:
+        """Add `adapter`; ValueError if it is invalid or its name is taken."""
+        if not isinstance(adapter, Adapter):
+            raise ValueError(f"{adapter!r} is not a crm_callbacks Adapter")
+        adapter.validate()
+        key = adapter.name.lower()
+        if key in self._by_name and not replace:
+            raise ValueError(f"an adapter named {adapter.name!r} is already registered")
+        self._by_name[key] = adapter
+
+    def get(self, name: str) -> Adapter | None:
+        return self._by_name.get(name.lower())
+
+    def for_hostname(self, hostname: str) -> Adapter | None:
+        """The adapter whose urlIdentifier matches `hostname`, the most specific first."""
+        matching = [a for a in self._by_name.values() if a.matches_host(hostname)]
+        return max(matching, key=lambda a: len(a.url_identifier), default=None)
+
+    def __iter__(self) -> Iterator[Adapter]:
+        return iter(self._by_name.values())
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+
+def load_plugins(registry: Registry) -> None:
+    """Register every adapter published under the entry-point group.
+
+    An entry point names an Adapter instance or a zero-argument callable returning one.
+    """
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = point.load()
+            adapter = loaded() if callable(loaded) and not isinstance(loaded, Adapter) else loaded
+            registry.register(adapter)
+        except Exception as exc:
+            raise ValueError(f"adapter plug-in {point.name!r} ({point.value}): {exc}") from exc

@@ -1,0 +1,127 @@
+"""Turns one widget message into actions: finds the adapter, runs the rule for its type.
+
+The router knows widget message types and nothing about any CRM; adapters know their
+CRM and nothing about the widget. Rules register themselves in `HANDLERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .actions import Action, open_tab
+from .adapters import Adapter, Registry, default_registry
+from .contacts import Contact, contact_from_json, unique
+from .contract import Request
+from .errors import CallbackError, ErrorCode
+from .phone import lookup
+from .state import State
+from .urls import check_open_url, normalize_hostname
+
+
+@dataclass
+class Context:
+    """What a rule works with, and where it puts its actions and non-fatal errors."""
+
+    request: Request
+    adapter: Adapter
+    hostname: str
+    state: State
+    actions: list[Action] = field(default_factory=list)
+    errors: list[CallbackError] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        return self.request.settings
+
+    @property
+    def storage(self) -> Mapping[str, Any]:
+        return self.request.storage
+
+    def known_contacts(self, number: str) -> list[Contact]:
+        """Matches for `number` from ``context.contacts``, else those kept in state."""
+        listed = lookup(self.request.contacts, number)
+        if listed is not None:
+            if not isinstance(listed, list):
+                raise CallbackError(ErrorCode.BAD_REQUEST, "context.contacts values must be lists")
+            return unique(self.read_contacts(listed, phone=number))
+        return self.state.recall(number)
+
+    def read_contacts(self, raw_contacts: list[Any], *, phone: str) -> list[Contact]:
+        """Contacts that parse; each that does not becomes a BAD_CONTACT error."""
+        contacts = []
+        for raw in raw_contacts:
+            try:
+                contacts.append(contact_from_json(raw, phone=phone))
+            except CallbackError as error:
+                self.errors.append(error)
+        return contacts
+
+    def open_contact_pages(self, contacts: list[Contact]) -> int:
+        """Open each contact's page (the first in front); return how many were opened."""
+        opened = 0
+        for contact in contacts:
+            try:
+                url = self.adapter.contact_page(self.hostname, contact, self.storage)
+                self.open_url(url, active=opened == 0)
+                opened += 1
+            except CallbackError as error:
+                self.errors.append(error)
+        return opened
+
+    def open_url(self, url: str, *, active: bool) -> None:
+        """Queue an openTab for `url` once it passes the guard (else UNSAFE_URL)."""
+        allowed = self.adapter.allowed_hosts(self.hostname, self.storage)
+        check_open_url(url, allowed)
+        popup = self.adapter.open_in_popup
+        self.actions.append(open_tab(url, active=active and not popup, popup=popup))
+
+
+Handler = Callable[[Context], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*message_types: str) -> Callable[[Handler], Handler]:
+    """Register a rule for widget `message_types`."""
+
+    def register(handler: Handler) -> Handler:
+        for message_type in message_types:
+            HANDLERS[message_type] = handler
+        return handler
+
+    return register
+
+
+@dataclass(frozen=True)
+class Outcome:
+    actions: list[Action]
+    state: dict[str, Any]
+    errors: list[CallbackError]
+
+
+def route(request: Request, registry: Registry | None = None) -> Outcome:
+    """Run the rule for the request's message type; unhandled types yield nothing."""
+    handler = HANDLERS.get(request.message_type)
+    incoming = request.state if isinstance(request.state, dict) else {}
+    if handler is None:
+        return Outcome([], incoming, [])
+    hostname = normalize_hostname(request.hostname)
+    adapter = resolve_adapter(request.platform, hostname, registry or default_registry())
+    try:
+        state = State.from_json(request.state)
+    except CallbackError as error:
+        return Outcome([], State().to_json(), [error])
+    context = Context(request, adapter, hostname, state)
+    handler(context)
+    return Outcome(context.actions, context.state.to_json(), context.errors)
+
+
+def resolve_adapter(platform: str | None, hostname: str, registry: Registry) -> Adapter:
+    """The adapter named by `platform`, else the one whose urlIdentifier matches the host."""
+    adapter = registry.get(platform) if platform else registry.for_hostname(hostname)
+    if adapter is None:
+        wanted = f"platform {platform!r}" if platform else f"host {hostname!r}"
+        known = ", ".join(a.name for a in registry)
+        raise CallbackError(ErrorCode.UNKNOWN_PLATFORM, f"no adapter for {wanted} (known: {known})")
+    return adapter

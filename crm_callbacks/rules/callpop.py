@@ -1,0 +1,128 @@
+"""Call-pop (DESIGN §4, first three rows): open the caller's record, once per call.
+
+Both the active-call events (``rc-active-call-notify``) and the web-phone events
+(``rc-call-ring-notify`` / ``rc-call-start-notify``) become one `CallEvent`; a call
+that produces both kinds shares its session id, so it still pops once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..actions import notify
+from ..contacts import Contact, unique
+from ..errors import CallbackError, ErrorCode
+from ..router import Context, handles
+from ..settings import read_setting
+
+Trigger = Literal["onFirstRing", "onAnswer"]
+ACTIVE_CALL_TRIGGERS: dict[str, Trigger] = {"Ringing": "onFirstRing", "CallConnected": "onAnswer"}
+TIMING_SETTING = {
+    "inbound": "openContactPageFromIncomingCall",
+    "outbound": "openContactPageFromOutgoingCall",
+}
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    """The parts of a widget call event that call-pop needs."""
+
+    session_id: str
+    direction: str
+    trigger: Trigger
+    number: str
+    contact_match: list[Any]
+
+
+@handles("rc-active-call-notify")
+def on_active_call(context: Context) -> None:
+    call = _call_of(context.request.message)
+    trigger = ACTIVE_CALL_TRIGGERS.get(call.get("telephonyStatus"))  # type: ignore[arg-type]
+    if trigger is None:
+        return  # NoCall, OnHold, …: nothing to pop
+    direction = _direction(call)
+    party = call.get("from" if direction == "inbound" else "to")
+    number = party.get("phoneNumber") if isinstance(party, dict) else None
+    pop(context, CallEvent(_session_id(call), direction, trigger, _number(number), []))
+
+
+@handles("rc-call-ring-notify", "rc-call-start-notify")
+def on_webphone_call(context: Context) -> None:
+    message = context.request.message
+    call = _call_of(message)
+    trigger: Trigger = "onFirstRing" if message["type"] == "rc-call-ring-notify" else "onAnswer"
+    direction = _direction(call)
+    number = call.get("from" if direction == "inbound" else "to")
+    match = call.get("contactMatch")
+    matches = match if isinstance(match, list) else [match] if match else []
+    pop(context, CallEvent(_session_id(call), direction, trigger, _number(number), matches))
+
+
+def pop(context: Context, event: CallEvent) -> None:
+    """Open the call's contact pages if the timing setting says so and it has not popped."""
+    carried = unique(context.read_contacts(event.contact_match, phone=event.number))
+    if carried:
+        context.state.remember(event.number, carried)
+    timing = read_setting(context.settings, TIMING_SETTING[event.direction])
+    session_key = f"callpop:{event.session_id}"
+    if timing != event.trigger or context.state.was_popped(session_key):
+        return
+    contacts = carried or context.known_contacts(event.number)
+    if not contacts:
+        context.errors.append(
+            CallbackError(ErrorCode.NO_CONTACT_MATCH, f"No CRM contact matches {event.number}")
+        )
+        return
+    context.state.remember(event.number, contacts)
+    if len(contacts) > 1 and not _open_all(context, contacts):
+        context.state.mark_popped(session_key)
+        return
+    if context.open_contact_pages(contacts):
+        context.state.mark_popped(session_key)
+
+
+def _open_all(context: Context, contacts: list[Contact]) -> bool:
+    """Whether several matches may all open; tells the user when they may not."""
+    if read_setting(context.settings, "multiContactMatchBehavior") == "openAllMatches":
+        return True
+    context.actions.append(
+        notify(
+            "info",
+            f"{len(contacts)} {context.adapter.display_name} contacts match "
+            f"{contacts[0].phone}; none opened (multiple matches are set to disabled)",
+        )
+    )
+    return False
+
+
+def _call_of(message: dict[str, Any]) -> dict[str, Any]:
+    call = message.get("call")
+    if not isinstance(call, dict):
+        raise CallbackError(ErrorCode.BAD_MESSAGE, f"{message['type']} needs a call object")
+    return call
+
+
+def _direction(call: dict[str, Any]) -> str:
+    direction = call.get("direction")
+    if not isinstance(direction, str) or direction.lower() not in TIMING_SETTING:
+        raise CallbackError(ErrorCode.BAD_MESSAGE, f"call direction {direction!r} is unknown")
+    return direction.lower()
+
+
+def _session_id(call: dict[str, Any]) -> str:
+    """``call.sessionId``, or ``call.partyData.sessionId`` on web-phone events."""
+    party_data = call.get("partyData")
+    candidates = [call.get("sessionId")]
+    if isinstance(party_data, dict):
+        candidates.append(party_data.get("sessionId"))
+    for candidate in candidates:
+        if isinstance(candidate, str | int) and not isinstance(candidate, bool) and candidate != "":
+            return str(candidate)
+    raise CallbackError(ErrorCode.BAD_MESSAGE, "the call has no sessionId")
+
+
+def _number(number: object) -> str:
+    if not isinstance(number, str) or not number.strip():
+        raise CallbackError(ErrorCode.BAD_MESSAGE, "the call has no phone number")
+    return number.strip()

@@ -1,0 +1,132 @@
+"""Safe URL building: templates whose values can change a path segment, never the host.
+
+Adapters declare templates such as ``https://{hostname}/person/{contactId}``. The
+placeholders fall into three kinds:
+
+* ``{hostname}`` — the CRM page's host, validated as a DNS name, inserted as is;
+* names ending in ``Url`` (e.g. ``{atsUrl}``) — an origin read from the adapter's
+  declared storage, validated as ``https://host[:port]`` with nothing after it;
+* everything else — percent-encoded with no safe characters, so ``/``, ``?``, ``#``,
+  ``@``, ``:``, CR/LF and the like become inert data.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import string
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote, urlsplit
+
+from .errors import CallbackError, ErrorCode
+
+MAX_HOSTNAME_LENGTH = 253
+MAX_VALUE_LENGTH = 1024
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOSTNAME_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+_DOT_SEGMENTS = {".", ".."}
+_ORIGIN_RE = re.compile(r"(https)://([^/?#@\\\s]+?)(?::(\d{1,5}))?/?")
+_FORMATTER = string.Formatter()
+
+
+def normalize_hostname(value: object) -> str:
+    """Return `value` as a lower-case DNS host name, or raise BAD_HOSTNAME."""
+    if not isinstance(value, str):
+        raise CallbackError(ErrorCode.BAD_HOSTNAME, "context.page.hostname must be a string")
+    host = value.strip().lower().removesuffix(".")
+    if not (0 < len(host) <= MAX_HOSTNAME_LENGTH) or not _HOSTNAME_RE.fullmatch(host):
+        raise CallbackError(ErrorCode.BAD_HOSTNAME, f"{_preview(value)!r} is not a valid host name")
+    return host
+
+
+def normalize_origin(value: object, *, source: str) -> str:
+    """Return `value` as ``https://host[:port]``, or raise MISSING_STORAGE.
+
+    Used for CRM instance URLs read from storage (Bullhorn's ``atsUrl``): only the
+    origin is kept, so a stored value can choose a host but never smuggle a path.
+    """
+    if not isinstance(value, str) or not value:
+        raise CallbackError(ErrorCode.MISSING_STORAGE, f"{source} is not set")
+    match = _ORIGIN_RE.fullmatch(value.strip())
+    if not match:
+        raise CallbackError(
+            ErrorCode.MISSING_STORAGE, f"{source} is not an https origin: {_preview(value)!r}"
+        )
+    host = normalize_hostname(match.group(2))
+    port = match.group(3)
+    if port is not None and not 0 < int(port) < 65536:
+        raise CallbackError(ErrorCode.MISSING_STORAGE, f"{source} has an invalid port")
+    return f"https://{host}:{port}" if port else f"https://{host}"
+
+
+def encode_segment(name: str, value: object) -> str:
+    """Percent-encode one template value so it stays inside its path/query segment."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise CallbackError(ErrorCode.BAD_CONTACT, f"{name} must be a string or an integer")
+    text = str(value)
+    if not text or text in _DOT_SEGMENTS or len(text) > MAX_VALUE_LENGTH:
+        raise CallbackError(
+            ErrorCode.BAD_CONTACT,
+            f"{name} {_preview(text)!r} is empty, a dot segment or over {MAX_VALUE_LENGTH} chars",
+        )
+    return quote(text, safe="")
+
+
+def placeholders(template: str) -> set[str]:
+    """Names used in `template` (``{name}`` fields)."""
+    return {field for _, field, _, _ in _FORMATTER.parse(template) if field}
+
+
+def fill(template: str, values: Mapping[str, object]) -> str:
+    """Fill `template`, validating or percent-encoding each value by its kind."""
+    filled: dict[str, str] = {}
+    for name in placeholders(template):
+        if name not in values or values[name] is None:
+            raise CallbackError(ErrorCode.BAD_CONTACT, f"no value for {{{name}}} in {template}")
+        value = values[name]
+        if name == "hostname":
+            filled[name] = normalize_hostname(value)
+        elif name.endswith("Url"):
+            filled[name] = normalize_origin(value, source=name)
+        else:
+            filled[name] = encode_segment(name, value)
+    return template.format_map(filled)
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1, ``localhost`` and ``*.localhost``."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_open_url(url: str, allowed_hosts: Iterable[str]) -> str:
+    """Return `url` if it is safe to open, else raise UNSAFE_URL.
+
+    Safe: scheme https (http only for loopback hosts), no userinfo, no control or
+    white-space characters, and a host in `allowed_hosts`.
+    """
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+        raise CallbackError(ErrorCode.UNSAFE_URL, "URL contains control or space characters")
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise CallbackError(ErrorCode.UNSAFE_URL, f"malformed URL: {exc}") from None
+    scheme_ok = parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
+    if not scheme_ok:
+        raise CallbackError(ErrorCode.UNSAFE_URL, f"scheme {parts.scheme!r} is not allowed")
+    if "@" in parts.netloc or "\\" in url:
+        raise CallbackError(ErrorCode.UNSAFE_URL, "URL carries userinfo or a backslash")
+    if host not in set(allowed_hosts):
+        raise CallbackError(ErrorCode.UNSAFE_URL, f"host {host!r} is not allowed")
+    return url
+
+
+def _preview(value: object, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"

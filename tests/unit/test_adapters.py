@@ -1,0 +1,220 @@
+"""Adapters: every built-in's URLs, host matching, registry rules and declaration checks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from crm_callbacks import Adapter, ErrorCode, Registry, content_script_matches, dispatch
+from crm_callbacks.adapters import BUILTIN_ADAPTERS, default_registry
+from crm_callbacks.contacts import Contact
+from crm_callbacks.errors import CallbackError
+from tests.conftest import make_request, widget_message
+
+# (platform, page host, contact, expected contact page, expected log page for log id "9001")
+EXPECTED_URLS = [
+    (
+        "testCRM",
+        "crm.testcrm.localhost",
+        Contact("42"),
+        "https://crm.testcrm.localhost/contacts/42",
+        "https://crm.testcrm.localhost/logs/9001",
+    ),
+    (
+        "pipedrive",
+        "acme.pipedrive.com",
+        Contact("42"),
+        "https://acme.pipedrive.com/person/42",
+        "https://acme.pipedrive.com/activities/9001",
+    ),
+]
+
+
+@pytest.mark.parametrize(("platform", "host", "contact", "contact_url", "log_url"), EXPECTED_URLS)
+def test_contact_and_log_pages(platform, host, contact, contact_url, log_url):
+    adapter = default_registry().get(platform)
+    assert adapter.contact_page(host, contact, {}) == contact_url
+    assert adapter.log_page(host, "9001", contact, {}) == log_url
+
+
+@pytest.mark.parametrize(("platform", "host", "contact", "contact_url", "log_url"), EXPECTED_URLS)
+def test_each_adapter_pops_through_dispatch(platform, host, contact, contact_url, log_url):
+    message = widget_message("webphone_ring")
+    message["call"]["contactMatch"]["id"] = contact.id
+    [action] = dispatch(make_request(message, hostname=host))["actions"]
+    assert action == {"type": "openTab", "url": contact_url, "active": True, "popup": False}
+
+
+def test_every_builtin_adapter_has_an_expected_url_row():
+    assert {a.name for a in BUILTIN_ADAPTERS} == {row[0] for row in EXPECTED_URLS}
+
+
+@pytest.mark.parametrize(
+    ("host", "platform"),
+    [
+        ("acme.pipedrive.com", "pipedrive"),
+        ("a.b.pipedrive.com", "pipedrive"),
+        ("pipedrive.com", "pipedrive"),
+        ("ACME.Pipedrive.com.", "pipedrive"),
+        ("crm.testcrm.localhost", "testCRM"),
+        ("pipedrive.com.evil.com", None),
+        ("evilpipedrive.com", None),
+        ("pipedrive.co", None),
+    ],
+)
+def test_platform_is_found_from_the_page_host(host, platform):
+    response = dispatch(make_request(widget_message("webphone_ring"), hostname=host))
+    if platform is None:
+        assert [e["code"] for e in response["errors"]] == [ErrorCode.UNKNOWN_PLATFORM]
+    else:
+        assert response["actions"], response["errors"]
+
+
+@pytest.mark.parametrize(
+    ("contact_id", "encoded"),
+    [
+        ("../admin", "..%2Fadmin"),
+        ("//evil.com", "%2F%2Fevil.com"),
+        ("javascript:alert(1)", "javascript%3Aalert%281%29"),
+        ("42?x=1#frag", "42%3Fx%3D1%23frag"),
+        ("a@evil.com", "a%40evil.com"),
+        ("42\r\nSet-Cookie: x", "42%0D%0ASet-Cookie%3A%20x"),
+        ("%2e%2e", "%252e%252e"),
+        ("Zoë", "Zo%C3%AB"),
+        (12345, "12345"),
+    ],
+)
+def test_a_crafted_contact_id_changes_one_path_segment_at_most(contact_id, encoded):
+    message = widget_message("webphone_ring")
+    message["call"]["contactMatch"]["id"] = contact_id
+    [action] = dispatch(make_request(message))["actions"]
+    assert action["url"] == f"https://acme.pipedrive.com/person/{encoded}"
+
+
+@pytest.mark.parametrize("contact_id", ["..", ".", "x" * 1025])
+def test_ids_that_would_leave_their_segment_open_nothing(contact_id):
+    message = widget_message("webphone_ring")
+    message["call"]["contactMatch"]["id"] = contact_id
+    response = dispatch(make_request(message))
+    assert response["actions"] == []
+    assert [e["code"] for e in response["errors"]] == [ErrorCode.BAD_CONTACT]
+
+
+def test_contact_types_are_spelled_the_crm_way():
+    adapter = Adapter(
+        name="typed",
+        display_name="Typed",
+        url_identifier="*.typed.example",
+        contact_page_url="https://{hostname}/{contactType}/{contactId}",
+        contact_types=("Lead", "Contact"),
+    )
+    assert adapter.contact_page("a.typed.example", Contact("1", type="contact"), {}) == (
+        "https://a.typed.example/Contact/1"
+    )
+    assert adapter.contact_page("a.typed.example", Contact("1"), {}) == (
+        "https://a.typed.example/Lead/1"
+    )
+    with pytest.raises(CallbackError) as caught:
+        adapter.contact_page("a.typed.example", Contact("1", type="Robot"), {})
+    assert caught.value.code is ErrorCode.BAD_CONTACT
+
+
+def test_an_adapter_without_a_log_page_refuses_to_build_one():
+    adapter = replace(default_registry().get("pipedrive"), log_page_url=None)
+    with pytest.raises(CallbackError):
+        adapter.log_page("acme.pipedrive.com", "1", None, {})
+
+
+def test_unauthorize_removes_the_declared_keys():
+    adapter = replace(default_registry().get("testCRM"), unauthorize_keys=("a", "b"))
+    assert adapter.unauthorize({}) == [{"type": "removeStorage", "keys": ["a", "b"]}]
+    assert default_registry().get("testCRM").unauthorize({}) == []
+
+
+GOOD = dict(
+    name="good",
+    display_name="Good",
+    url_identifier="*.good.example",
+    contact_page_url="https://{hostname}/c/{contactId}",
+)
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "has space"}, "name"),
+        ({"url_identifier": "*"}, "urlIdentifier"),
+        ({"url_identifier": "https://x.com"}, "urlIdentifier"),
+        ({"url_identifier": "a.*.com"}, "urlIdentifier"),
+        ({"contact_page_url": "http://{hostname}/c/{contactId}"}, "contactPageUrl"),
+        ({"contact_page_url": "https://evil.com/{contactId}"}, "contactPageUrl"),
+        ({"contact_page_url": "https://{hostname}/{unknown}"}, "unknown placeholders"),
+        ({"contact_page_url": "https://{hostname}/{contactId"}, "not a valid template"),
+        ({"can_open_log_page": True}, "canOpenLogPage"),
+    ],
+)
+def test_invalid_declarations_are_refused_on_registration(changes, problem):
+    with pytest.raises(ValueError, match=problem):
+        Registry([Adapter(**{**GOOD, **changes})])
+
+
+def test_duplicate_names_are_refused_unless_replacing():
+    registry = Registry([Adapter(**GOOD)])
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register(Adapter(**{**GOOD, "name": "GOOD"}))
+    registry.register(Adapter(**{**GOOD, "display_name": "New"}), replace=True)
+    assert registry.get("good").display_name == "New"
+
+
+def test_the_most_specific_identifier_wins():
+    broad = Adapter(**GOOD)
+    narrow = Adapter(**{**GOOD, "name": "narrow", "url_identifier": "eu.good.example"})
+    registry = Registry([broad, narrow])
+    assert registry.for_hostname("eu.good.example") is narrow
+    assert registry.for_hostname("us.good.example") is broad
+
+
+def test_registry_refuses_what_is_not_an_adapter():
+    with pytest.raises(ValueError, match="not a crm_callbacks Adapter"):
+        Registry([object()])  # type: ignore[list-item]
+
+
+def test_content_script_matches_come_from_the_url_identifiers():
+    assert content_script_matches() == [
+        "https://*.testcrm.localhost/*",
+        "http://*.testcrm.localhost/*",
+        "https://*.pipedrive.com/*",
+    ]
+    exact = Adapter(**{**GOOD, "url_identifier": "app.good.example"})
+    assert content_script_matches(Registry([exact])) == ["https://app.good.example/*"]
+
+
+def test_plugins_from_entry_points_are_registered(monkeypatch):
+    from crm_callbacks.adapters import registry as registry_module
+
+    class Point:
+        name, value = "good", "pkg:ADAPTER"
+
+        def load(self):
+            return Adapter(**GOOD)
+
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: [Point()])
+    registry = Registry()
+    registry_module.load_plugins(registry)
+    assert registry.get("good") is not None
+
+
+def test_a_broken_plugin_is_named_in_the_error(monkeypatch):
+    from crm_callbacks.adapters import registry as registry_module
+
+    class Point:
+        name, value = "broken", "pkg:nothing"
+
+        def load(self):
+            raise ImportError("no module named pkg")
+
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: [Point()])
+    with pytest.raises(ValueError, match=r"'broken'.*no module named pkg"):
+        registry_module.load_plugins(Registry())
