@@ -1,0 +1,622 @@
+#!/usr/bin/env python3
+"""Build the crm-callbacks Chrome extension into ``build/dist``.
+
+Steps: build our wheel with hatchling, fetch the pinned Pyodide npm package and
+micropip's wheel (both cached in ``build/cache`` and reused on later runs), copy
+``extension/`` into the output folder, write a trimmed ``pyodide-lock.json``, the
+``manifest.json`` and ``config.json``, then check the result.
+
+Usage::
+
+    python scripts/build.py [--out DIR] [--client-id ID] [--app-server URL]
+                            [--redirect-uri URL] [--widget-url URL]
+                            [--config FILE] [--extra-host PATTERN ...]
+
+Settings for ``config.json`` come from, lowest to highest precedence: built-in
+defaults, the environment variable ``RC_CLIENT_ID``, ``--config FILE``, flags.
+Only the Python standard library is used; hatchling/build, npm and pip run as
+subprocesses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from email.parser import HeaderParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PYODIDE_VERSION = "314.0.7"
+PYODIDE_SPEC = f"pyodide@{PYODIDE_VERSION}"
+PYODIDE_FILES = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+MICROPIP_VERSION = "0.11.1"
+PACKAGE_NAME = "crm-callbacks"
+IMPORT_NAME = "crm_callbacks"
+MANIFEST_TEMPLATE = "manifest.template.json"
+
+DEFAULT_APP_SERVER = "https://platform.ringcentral.com"
+DEFAULT_REDIRECT_URI = "https://ringcentral.github.io/ringcentral-embeddable/redirect.html"
+WIDGET_BASE_URL = "https://apps.ringcentral.com/integration/ringcentral-embeddable/latest/app.html"
+DEFAULT_BOOT_TIMEOUT_MS = 20000
+CONFIG_KEYS = ("widgetUrl", "clientId", "appServer", "redirectUri", "bootTimeoutMs")
+
+MATCH_PATTERN = re.compile(r"^(\*|https?)://(\*|(\*\.)?[^/*:]+(:\d+|:\*)?)/.*$")
+SUBPROCESS_TIMEOUT_S = 900
+
+
+class BuildError(Exception):
+    """An expected failure: reported as one clear line, exit code 1."""
+
+
+def log(message: str) -> None:
+    """Print one progress line."""
+    print(f"[build] {message}", flush=True)
+
+
+def warn(message: str) -> None:
+    """Print one warning line."""
+    print(f"[build] warning: {message}", flush=True)
+
+
+def human_size(num_bytes: int) -> str:
+    """Format a size in decimal units, e.g. ``12 kB`` or ``14.1 MB``."""
+    if num_bytes < 1000:
+        return f"{num_bytes} B"
+    if num_bytes < 1_000_000:
+        return f"{num_bytes / 1000:.0f} kB"
+    return f"{num_bytes / 1_000_000:.1f} MB"
+
+
+def rel(path: Path) -> str:
+    """Show ``path`` relative to the repo root when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def dir_size(path: Path) -> int:
+    """Total size in bytes of the files below ``path``."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def run(cmd: list[str], what: str, cwd: Path = ROOT) -> None:
+    """Run a subprocess; raise BuildError with the tail of its output on failure."""
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=SUBPROCESS_TIMEOUT_S,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise BuildError(f"{what}: command not found: {cmd[0]}") from None
+    except subprocess.TimeoutExpired:
+        raise BuildError(f"{what}: timed out after {SUBPROCESS_TIMEOUT_S} s") from None
+    if proc.returncode != 0:
+        lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-10:]
+        errors = [line.strip() for line in lines if "error" in line.lower()]
+        tail = " | ".join(errors or lines[-3:]) or f"exit code {proc.returncode}"
+        raise BuildError(f"{what}: {tail}")
+
+
+# --------------------------------------------------------------------------- wheel
+
+
+def build_wheel(cache: Path) -> Path:
+    """Build our wheel into ``cache/wheel`` and return the newest one."""
+    out = cache / "wheel"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    if importlib.util.find_spec("hatchling") is not None:
+        cmd = [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)]
+    else:
+        cmd = [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), "."]
+    run(cmd, "could not build the crm_callbacks wheel")
+    wheels = sorted(out.glob("crm_callbacks-*.whl"), key=lambda p: p.stat().st_mtime)
+    if not wheels:
+        raise BuildError(f"the wheel build produced no crm_callbacks-*.whl in {rel(out)}")
+    wheel = wheels[-1]
+    log(f"wheel: {wheel.name} ({human_size(wheel.stat().st_size)})")
+    return wheel
+
+
+def wheel_metadata(wheel: Path) -> tuple[str, str]:
+    """Return (name, version) from the wheel's METADATA file."""
+    try:
+        with zipfile.ZipFile(wheel) as zf:
+            names = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
+            if not names:
+                raise BuildError(f"{wheel.name} has no .dist-info/METADATA")
+            text = zf.read(names[0]).decode("utf-8")
+    except zipfile.BadZipFile:
+        raise BuildError(f"{wheel.name} is not a valid wheel (bad zip)") from None
+    headers = HeaderParser().parsestr(text)
+    name, version = headers.get("Name"), headers.get("Version")
+    if not name or not version:
+        raise BuildError(f"{wheel.name}: METADATA lacks Name or Version")
+    return name, version
+
+
+# ------------------------------------------------------------------------ downloads
+
+
+def fetch_pyodide(cache: Path) -> Path:
+    """Return the cached npm tarball of Pyodide, fetching it with ``npm pack``."""
+    tgz = cache / f"pyodide-{PYODIDE_VERSION}.tgz"
+    if tgz.exists():
+        log(f"pyodide: reusing {rel(tgz)} ({human_size(tgz.stat().st_size)})")
+        return tgz
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache, prefix=".npm-") as tmp:
+        run(
+            ["npm", "pack", PYODIDE_SPEC, "--pack-destination", tmp],
+            f"could not fetch {PYODIDE_SPEC} from the npm registry",
+        )
+        fetched = Path(tmp) / tgz.name
+        if not fetched.exists():
+            raise BuildError(f"could not fetch {PYODIDE_SPEC}: npm wrote no {tgz.name}")
+        fetched.replace(tgz)
+    log(f"pyodide: fetched {rel(tgz)} ({human_size(tgz.stat().st_size)})")
+    return tgz
+
+
+def extract_pyodide(tgz: Path, dest: Path) -> dict[str, Any]:
+    """Extract the Pyodide core files into ``dest``; return the original lock.
+
+    The original ``pyodide-lock.json`` is read, not written to ``dest``.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    lock: dict[str, Any] | None = None
+    try:
+        with tarfile.open(tgz, "r:gz") as tar:
+            members = {m.name: m for m in tar.getmembers() if m.isfile()}
+            missing = [f for f in PYODIDE_FILES if f"package/{f}" not in members]
+            if missing:
+                raise BuildError(
+                    f"{tgz.name} lacks {', '.join(missing)} "
+                    f"(delete it to fetch {PYODIDE_SPEC} again)"
+                )
+            version = json.load(tar.extractfile(members["package/package.json"]))
+            if version.get("version") != PYODIDE_VERSION:
+                raise BuildError(
+                    f"{tgz.name} holds pyodide {version.get('version')}, expected {PYODIDE_VERSION}"
+                )
+            for name in PYODIDE_FILES:
+                data = tar.extractfile(members[f"package/{name}"]).read()
+                if name == "pyodide-lock.json":
+                    lock = json.loads(data)
+                else:
+                    (dest / name).write_bytes(data)
+    except (tarfile.TarError, OSError, EOFError, KeyError) as exc:
+        raise BuildError(
+            f"cannot read {rel(tgz)}: {exc} (delete it to fetch {PYODIDE_SPEC} again)"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise BuildError(f"{tgz.name}: bad JSON in the package: {exc}") from None
+    assert lock is not None
+    log(f"pyodide: extracted {len(PYODIDE_FILES) - 1} core files")
+    return lock
+
+
+def fetch_micropip(cache: Path) -> Path:
+    """Return micropip's wheel from PyPI, cached in ``cache``."""
+    pattern = f"micropip-{MICROPIP_VERSION}-*.whl"
+    cached = sorted(cache.glob(pattern))
+    if cached:
+        log(f"micropip: reusing {rel(cached[0])}")
+        return cached[0]
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache, prefix=".pip-") as tmp:
+        run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--python-version",
+                "3.14",
+                "--dest",
+                tmp,
+                f"micropip=={MICROPIP_VERSION}",
+            ],
+            f"could not fetch micropip=={MICROPIP_VERSION} from PyPI",
+        )
+        wheels = sorted(Path(tmp).glob(pattern))
+        if not wheels:
+            raise BuildError(f"pip downloaded no {pattern}")
+        wheel = cache / wheels[0].name
+        wheels[0].replace(wheel)
+    log(f"micropip: fetched {rel(wheel)} ({human_size(wheel.stat().st_size)})")
+    return wheel
+
+
+# ----------------------------------------------------------------------------- lock
+
+
+def lock_entry(
+    template: dict[str, Any],
+    *,
+    name: str,
+    wheel: Path,
+    version: str,
+    imports: list[str],
+) -> dict[str, Any]:
+    """A lock entry with the template's fields, filled in for ``wheel``."""
+    entry = dict(template)
+    entry.update(
+        name=name,
+        version=version,
+        file_name=wheel.name,
+        sha256=sha256_file(wheel),
+        imports=imports,
+        depends=[],
+        install_dir="site",
+        package_type="package",
+    )
+    if "unvendored_tests" in entry:
+        entry["unvendored_tests"] = False
+    if "tool" in entry:
+        entry["tool"] = {}
+    return entry
+
+
+def trimmed_lock(
+    original: dict[str, Any], micropip_wheel: Path, our_wheel: Path, our_version: str
+) -> dict[str, Any]:
+    """Keep the original ``info``; list only micropip and our package."""
+    template = original.get("packages", {}).get("micropip")
+    if not isinstance(template, dict) or "info" not in original:
+        raise BuildError("the npm pyodide-lock.json has no info or no micropip entry")
+    packages = {
+        "micropip": lock_entry(
+            template,
+            name="micropip",
+            wheel=micropip_wheel,
+            version=MICROPIP_VERSION,
+            imports=["micropip"],
+        ),
+        PACKAGE_NAME: lock_entry(
+            template,
+            name=PACKAGE_NAME,
+            wheel=our_wheel,
+            version=our_version,
+            imports=[IMPORT_NAME],
+        ),
+    }
+    return {**original, "info": original["info"], "packages": packages}
+
+
+def verify_lock(pyodide_dir: Path) -> None:
+    """Check every lock entry names a shipped file with the right sha256."""
+    lock = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
+    for key, entry in lock["packages"].items():
+        path = pyodide_dir / entry["file_name"]
+        if not path.is_file():
+            raise BuildError(f"pyodide-lock.json: {key} names missing {entry['file_name']}")
+        actual = sha256_file(path)
+        if actual != entry["sha256"]:
+            raise BuildError(
+                f"pyodide-lock.json: sha256 mismatch for {key} ({entry['file_name']}): "
+                f"lock {entry['sha256'][:12]}…, file {actual[:12]}…"
+            )
+    log(f"lock: {', '.join(lock['packages'])} verified")
+
+
+# ------------------------------------------------------------------------- manifest
+
+
+def content_script_matches() -> list[str]:
+    """Match patterns of the supported CRMs, from the source tree's package."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        module = importlib.import_module(IMPORT_NAME)
+        matches = module.content_script_matches()
+    except (ImportError, SyntaxError, AttributeError, TypeError, ValueError, LookupError) as exc:
+        # An adapter author's bug or a broken source tree: report it in one line.
+        raise BuildError(f"crm_callbacks.content_script_matches() failed: {exc!r}") from None
+    finally:
+        sys.path.remove(str(ROOT))
+    if not isinstance(matches, list) or not matches or not all(isinstance(m, str) for m in matches):
+        raise BuildError("crm_callbacks.content_script_matches() returned no list of str")
+    return matches
+
+
+def check_patterns(patterns: list[str]) -> list[str]:
+    """Validate Chrome match patterns; return them de-duplicated, in order."""
+    bad = [p for p in patterns if p != "<all_urls>" and not MATCH_PATTERN.match(p)]
+    if bad:
+        raise BuildError(
+            f"invalid match pattern(s): {', '.join(bad)} (expected e.g. https://*.example.com/*)"
+        )
+    return list(dict.fromkeys(patterns))
+
+
+def chrome_version(version: str) -> tuple[str, str | None]:
+    """Map a wheel version to Chrome's ``version`` (1-4 integers) and a version_name."""
+    numbers = re.match(r"^\d+(\.\d+){0,3}", version)
+    if numbers is None:
+        raise BuildError(f"wheel version {version!r} has no leading number for Chrome")
+    plain = numbers.group(0)
+    return plain, (None if plain == version else version)
+
+
+def render_manifest(template_path: Path, matches: list[str], version: str) -> dict[str, Any]:
+    """Fill the manifest template with host patterns and version."""
+    try:
+        manifest = json.loads(template_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BuildError(f"missing {rel(template_path)}") from None
+    except json.JSONDecodeError as exc:
+        raise BuildError(f"{rel(template_path)} is not valid JSON: {exc}") from None
+    scripts = manifest.get("content_scripts")
+    if not isinstance(scripts, list) or not scripts or not isinstance(scripts[0], dict):
+        raise BuildError(f"{rel(template_path)}: needs content_scripts[0]")
+    scripts[0]["matches"] = list(matches)
+    manifest["host_permissions"] = list(matches)
+    manifest["version"], version_name = chrome_version(version)
+    if version_name:
+        manifest["version_name"] = version_name
+    return manifest
+
+
+def referenced_files(manifest: dict[str, Any]) -> list[str]:
+    """Extension files the manifest points at."""
+    files = [manifest.get("background", {}).get("service_worker")]
+    for script in manifest.get("content_scripts", []):
+        files += script.get("js", []) + script.get("css", [])
+    return [f for f in files if f]
+
+
+# --------------------------------------------------------------------------- config
+
+
+def load_config_file(path: Path | None) -> dict[str, Any]:
+    """Read ``--config FILE``: a JSON object with keys from CONFIG_KEYS."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BuildError(f"cannot read --config {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise BuildError(f"--config {path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise BuildError(f"--config {path} must hold a JSON object")
+    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    if unknown:
+        raise BuildError(
+            f"--config {path}: unknown key(s) {', '.join(unknown)} "
+            f"(allowed: {', '.join(CONFIG_KEYS)})"
+        )
+    return data
+
+
+def url_origin(url: str) -> str:
+    """Return ``scheme://host[:port]`` of an http(s) URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BuildError(f"widget URL must be an absolute http(s) URL, got {url!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise BuildError(f"widget URL has a bad port: {url!r}") from None
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def resolve_config(args: argparse.Namespace, build_id: str) -> dict[str, Any]:
+    """Merge defaults < $RC_CLIENT_ID < --config file < flags into config.json."""
+    merged: dict[str, Any] = {
+        "clientId": os.environ.get("RC_CLIENT_ID", ""),
+        "appServer": DEFAULT_APP_SERVER,
+        "redirectUri": DEFAULT_REDIRECT_URI,
+        "widgetUrl": None,
+        "bootTimeoutMs": DEFAULT_BOOT_TIMEOUT_MS,
+    }
+    merged.update(load_config_file(args.config))
+    flags = {
+        "clientId": args.client_id,
+        "appServer": args.app_server,
+        "redirectUri": args.redirect_uri,
+        "widgetUrl": args.widget_url,
+    }
+    merged.update({k: v for k, v in flags.items() if v is not None})
+    timeout = merged["bootTimeoutMs"]
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
+        raise BuildError(f"bootTimeoutMs must be a positive integer, got {timeout!r}")
+    if not merged["clientId"]:
+        warn(
+            "no RingCentral client id (--client-id, RC_CLIENT_ID or --config); "
+            "the widget will not be able to log in"
+        )
+    widget_url = merged["widgetUrl"] or WIDGET_BASE_URL + "?" + urlencode(
+        {
+            "clientId": merged["clientId"],
+            "appServer": merged["appServer"],
+            "redirectUri": merged["redirectUri"],
+        }
+    )
+    return {
+        "widgetUrl": widget_url,
+        "widgetOrigin": url_origin(widget_url),
+        "clientId": merged["clientId"],
+        "appServer": merged["appServer"],
+        "redirectUri": merged["redirectUri"],
+        "bootTimeoutMs": timeout,
+        "buildId": build_id,
+    }
+
+
+# ---------------------------------------------------------------------------- dist
+
+
+def copy_extension(src: Path, dist: Path) -> int:
+    """Copy every file of ``extension/`` except the manifest template; return count."""
+    if not src.is_dir():
+        raise BuildError(f"missing folder {rel(src)}")
+    count = 0
+    for path in sorted(src.rglob("*")):
+        if not path.is_file() or path.name == MANIFEST_TEMPLATE or path.name.startswith("."):
+            continue
+        target = dist / path.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        count += 1
+    log(f"extension: copied {count} file(s) from {rel(src)}")
+    return count
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write pretty JSON with a trailing newline."""
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line flags."""
+    parser = argparse.ArgumentParser(description="Build the crm-callbacks extension.")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "build" / "dist",
+        help="output folder (default: build/dist)",
+    )
+    parser.add_argument("--client-id", help="RingCentral app client id (or $RC_CLIENT_ID)")
+    parser.add_argument("--app-server", help=f"default {DEFAULT_APP_SERVER}")
+    parser.add_argument("--redirect-uri", help="OAuth redirect URI for the widget")
+    parser.add_argument("--widget-url", help="full widget URL (overrides the built one)")
+    parser.add_argument("--config", type=Path, help="JSON file with config.json keys")
+    parser.add_argument(
+        "--extra-host",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="extra match pattern for content script + host permissions",
+    )
+    return parser.parse_args(argv)
+
+
+def assemble(
+    args: argparse.Namespace, dist: Path, wheel: Path, version: str, tgz: Path, micropip: Path
+) -> None:
+    """Fill the empty folder ``dist`` with the extension, Pyodide and the configs."""
+    copy_extension(ROOT / "extension", dist)
+
+    pyodide_dir = dist / "pyodide"
+    original_lock = extract_pyodide(tgz, pyodide_dir)
+    shutil.copy2(wheel, pyodide_dir / wheel.name)
+    shutil.copy2(micropip, pyodide_dir / micropip.name)
+    write_json(
+        pyodide_dir / "pyodide-lock.json", trimmed_lock(original_lock, micropip, wheel, version)
+    )
+    verify_lock(pyodide_dir)
+
+    matches = check_patterns(content_script_matches() + list(args.extra_host))
+    manifest = render_manifest(ROOT / "extension" / MANIFEST_TEMPLATE, matches, version)
+    write_json(dist / "manifest.json", manifest)
+    log(f"manifest: version {manifest['version']}, {len(matches)} host pattern(s)")
+    for name in referenced_files(manifest):
+        if not (dist / name).is_file():
+            warn(
+                f"manifest.json references {name}, missing from extension/ "
+                "— Chrome will refuse to load the extension"
+            )
+
+    config = resolve_config(args, sha256_file(wheel)[:12])
+    write_json(dist / "config.json", config)
+    log(f"config: widget {config['widgetOrigin']}, buildId {config['buildId']}")
+
+
+def check_output_folder(dist: Path, cache: Path) -> None:
+    """Refuse output folders whose replacement would delete something else."""
+    protected = (ROOT / "extension", cache.resolve())
+    if dist == ROOT or dist in ROOT.parents or any(dist.is_relative_to(p) for p in protected):
+        raise BuildError(f"refusing to use {dist} as the output folder")
+    if dist.exists() and any(dist.iterdir()) and not (dist / "manifest.json").exists():
+        raise BuildError(f"refusing to replace {dist}: not empty and not a previous build")
+
+
+def build(args: argparse.Namespace) -> Path:
+    """Run every build step; return the output folder.
+
+    The output is assembled in a sibling staging folder and swapped in only on
+    success, so a failed build never leaves a half-written ``dist``.
+    """
+    cache = ROOT / "build" / "cache"
+    dist = (args.out if args.out.is_absolute() else Path.cwd() / args.out).resolve()
+    check_output_folder(dist, cache)
+
+    wheel = build_wheel(cache)
+    _, version = wheel_metadata(wheel)
+    tgz = fetch_pyodide(cache)
+    micropip = fetch_micropip(cache)
+
+    staging = dist.with_name(f".{dist.name}.partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    try:
+        assemble(args, staging, wheel, version, tgz, micropip)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if dist.exists():
+        shutil.rmtree(dist)
+    staging.rename(dist)
+    return dist
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: build, print the summary line, return the exit code."""
+    args = parse_args(argv)
+    try:
+        dist = build(args)
+    except BuildError as exc:
+        print(f"[build] error: {exc}", file=sys.stderr, flush=True)
+        return 1
+    log(
+        f"done: {rel(dist)} ({human_size(dir_size(dist))}) "
+        "— load it at chrome://extensions → Load unpacked"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
