@@ -1,0 +1,218 @@
+// Service worker: the thin shim between the widget (via content.js) and Python (via
+// the offscreen document). It holds no CRM knowledge and builds no URL: it hands each
+// widget event to crm_callbacks.dispatch and carries out the actions it gets back.
+// Nothing lives only in globals: state is in chrome.storage.session, settings in
+// chrome.storage.local, so a terminated worker restarts where it left off.
+
+const OFFSCREEN_PATH = "offscreen.html";
+const STATE_KEY = "crmCallbacksState";
+const SETTINGS_KEY = "crmCallbacksSettings";
+const CONTRACT_VERSION = 1;
+
+// ---- offscreen document: exactly one, created at most once at a time ----------
+
+let creatingOffscreen = null;
+
+async function hasOffscreenDocument() {
+  const contexts = await chrome.runtime.getContexts({
+    contextTypes: ["OFFSCREEN_DOCUMENT"],
+    documentUrls: [chrome.runtime.getURL(OFFSCREEN_PATH)],
+  });
+  return contexts.length > 0;
+}
+
+async function ensureOffscreenDocument() {
+  if (creatingOffscreen) return creatingOffscreen;
+  if (await hasOffscreenDocument()) return;
+  creatingOffscreen ??= chrome.offscreen
+    .createDocument({
+      url: OFFSCREEN_PATH,
+      reasons: ["WORKERS"],
+      justification: "Runs the Python CRM callbacks in Pyodide (WebAssembly)",
+    })
+    .catch((error) => {
+      // Another caller won the race: one document exists, which is all we want.
+      if (!String(error?.message).includes("single offscreen")) throw error;
+    })
+    .finally(() => {
+      creatingOffscreen = null;
+    });
+  return creatingOffscreen;
+}
+
+async function callOffscreen(message) {
+  await ensureOffscreenDocument();
+  return chrome.runtime.sendMessage({ target: "offscreen", ...message });
+}
+
+// ---- dispatch: one at a time, in arrival order ---------------------------------
+
+let queueTail = Promise.resolve();
+
+function serialised(task) {
+  const run = queueTail.then(task, task);
+  queueTail = run.catch(() => {});
+  return run;
+}
+
+async function readSettings() {
+  const stored = await chrome.storage.local.get(SETTINGS_KEY);
+  return stored[SETTINGS_KEY] ?? {};
+}
+
+async function dispatchToPython(message, page) {
+  const [settings, session] = await Promise.all([
+    readSettings(),
+    chrome.storage.session.get(STATE_KEY),
+  ]);
+  const request = {
+    v: CONTRACT_VERSION,
+    message,
+    context: { page, settings },
+    state: session[STATE_KEY] ?? {},
+  };
+  const answer = await callOffscreen({
+    type: "dispatch",
+    requestId: crypto.randomUUID(),
+    payload: request,
+  });
+  if (!answer?.ok) {
+    const error = answer?.error ?? { code: "OFFSCREEN_UNREACHABLE", message: "no answer" };
+    await showRuntimeError(error);
+    return { v: CONTRACT_VERSION, actions: [], state: request.state, errors: [error] };
+  }
+  await chrome.storage.session.set({ [STATE_KEY]: answer.response.state ?? {} });
+  await clearRuntimeError();
+  return answer.response;
+}
+
+async function handleWidgetEvent(message, page, tab) {
+  const response = await dispatchToPython(message, page);
+  for (const error of response.errors ?? []) {
+    console.warn(`[crm-callbacks] ${error.code}: ${error.message}`);
+  }
+  for (const action of response.actions ?? []) {
+    try {
+      await perform(action, tab);
+    } catch (error) {
+      console.error(`[crm-callbacks] action ${action?.type} failed:`, error);
+    }
+  }
+  return response;
+}
+
+// ---- actions -------------------------------------------------------------------
+
+function isOpenableUrl(url) {
+  // Second guard behind Python's: https anywhere, http only on loopback hosts.
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === "https:") return true;
+  const host = parsed.hostname;
+  const loopback =
+    host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || host.startsWith("127.");
+  return parsed.protocol === "http:" && loopback;
+}
+
+const performers = {
+  async openTab(action, tab) {
+    if (!isOpenableUrl(action.url)) {
+      throw new Error(`refused to open ${JSON.stringify(action.url)}: not an https URL`);
+    }
+    if (action.popup) {
+      await chrome.windows.create({ url: action.url, type: "popup", focused: Boolean(action.active) });
+      return;
+    }
+    const options = { url: action.url, active: Boolean(action.active) };
+    if (tab?.windowId !== undefined) options.windowId = tab.windowId;
+    await chrome.tabs.create(options);
+  },
+  async removeStorage(action) {
+    await chrome.storage.local.remove(action.keys);
+  },
+  async setStorage(action) {
+    await chrome.storage.local.set(action.items);
+  },
+  async reply(action, tab) {
+    await postToWidget(tab, {
+      type: "rc-post-message-response",
+      responseId: action.requestId,
+      response: { data: action.data },
+    });
+  },
+  async post(action, tab) {
+    await postToWidget(tab, action.message);
+  },
+  async notify(action, tab) {
+    await sendToTab(tab, { target: "content", type: "notice", level: action.level, text: action.message });
+  },
+};
+
+async function perform(action, tab) {
+  const performer = performers[action?.type];
+  if (!performer) throw new Error(`unknown action type ${JSON.stringify(action?.type)}`);
+  await performer(action, tab);
+}
+
+async function sendToTab(tab, message) {
+  if (tab?.id === undefined) throw new Error("no tab to deliver to");
+  await chrome.tabs.sendMessage(tab.id, message, { frameId: 0 });
+}
+
+function postToWidget(tab, message) {
+  return sendToTab(tab, { target: "content", type: "to-widget", message });
+}
+
+// ---- runtime errors: shown on the action badge, cleared on the next success -----
+
+async function showRuntimeError(error) {
+  console.error(`[crm-callbacks] ${error.code}: ${error.message}`);
+  await chrome.action?.setBadgeBackgroundColor({ color: "#c5221f" });
+  await chrome.action?.setBadgeText({ text: "!" });
+  await chrome.action?.setTitle({ title: `crm-callbacks: ${error.code} — ${error.message}` });
+}
+
+async function clearRuntimeError() {
+  await chrome.action?.setBadgeText({ text: "" });
+  await chrome.action?.setTitle({ title: "crm-callbacks" });
+}
+
+// ---- widget configuration: build defaults, overridden by the user's settings -----
+
+async function widgetConfig() {
+  const [built, settings] = await Promise.all([
+    fetch(chrome.runtime.getURL("config.json")).then((r) => r.json()),
+    readSettings(),
+  ]);
+  const widgetUrl = settings.widgetUrl || built.widgetUrl;
+  return { widgetUrl, widgetOrigin: new URL(widgetUrl).origin };
+}
+
+// ---- messages from content scripts and the test/benchmark harness ---------------
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (message?.target !== "background") return false;
+  if (message.type === "widget-event" && sender.tab) {
+    serialised(() => handleWidgetEvent(message.message, message.page, sender.tab)).then(
+      () => sendResponse({ ok: true }),
+      (error) => sendResponse({ ok: false, error: String(error?.message ?? error) }),
+    );
+    return true;
+  }
+  if (message.type === "widget-config") {
+    widgetConfig().then(sendResponse, (error) => sendResponse({ error: String(error) }));
+    return true;
+  }
+  return false;
+});
+
+// Boot Python as soon as the browser or extension starts, so the first call is fast.
+chrome.runtime.onStartup.addListener(() => ensureOffscreenDocument());
+chrome.runtime.onInstalled.addListener(() => ensureOffscreenDocument());
+
+// Exposed for end-to-end tests and benchmarks (worker.evaluate), not used by the shim.
+self.crmCallbacks = { ensureOffscreenDocument, callOffscreen, dispatchToPython };
