@@ -1,0 +1,157 @@
+"""End-to-end fixtures: build/dist loaded into Debian's Chromium, driven by Playwright.
+
+Each test gets a fresh browser profile (so Python boots from cold), a fake CRM page at
+``https://acme.pipedrive.com:PORT/`` and a fake widget at ``https://widget.test:PORT/``,
+both served by `server.serve_https` through ``--host-resolver-rules``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.server import serve_https
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = Path(os.environ.get("CRM_CALLBACKS_DIST", ROOT / "build" / "dist"))
+CHROMIUM = os.environ.get("CRM_CALLBACKS_CHROMIUM", "/usr/bin/chromium")
+CRM_HOST = "acme.pipedrive.com"
+WIDGET_HOST = "widget.test"
+PYTHON_READY_TIMEOUT_S = 30
+
+pytestmark = pytest.mark.e2e
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+def wait_until(check: Callable[[], Any], *, timeout: float, what: str) -> Any:
+    """Poll `check` until it returns something truthy; fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+class CrmPage:
+    """A CRM tab with the injected widget; posts as the widget or as the page itself."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        element = page.wait_for_selector("iframe#crm-callbacks-widget", state="attached")
+        self.widget = element.content_frame()
+        self.widget.wait_for_function("() => window.widget !== undefined")
+
+    def post_from_widget(self, message: dict[str, Any]) -> None:
+        self.widget.evaluate("message => window.widget.post(message)", message)
+
+    def post_from_page(self, message: dict[str, Any]) -> None:
+        self.page.evaluate("message => window.postMessage(message, '*')", message)
+
+
+class ExtensionBrowser:
+    """Chromium with the extension loaded; reads tabs and Python's status from the worker."""
+
+    def __init__(self, context: Any, worker: Any, port: int) -> None:
+        self.context = context
+        self.worker = worker
+        self.port = port
+
+    def open_crm(self, path: str = "/deal/1") -> CrmPage:
+        page = self.context.new_page()
+        page.goto(f"https://{CRM_HOST}:{self.port}{path}")
+        return CrmPage(page)
+
+    def tab_urls(self) -> list[str]:
+        return self.worker.evaluate(
+            "async () => (await chrome.tabs.query({})).map(t => t.pendingUrl || t.url)"
+        )
+
+    def wait_for_tab(self, url: str, timeout: float = PYTHON_READY_TIMEOUT_S) -> None:
+        wait_until(lambda: url in self.tab_urls(), timeout=timeout, what=f"a tab at {url}")
+
+    def offscreen_status(self) -> dict[str, Any]:
+        return self.worker.evaluate("() => self.crmCallbacks.callOffscreen({type: 'status'})")
+
+    def wait_for_python(self) -> dict[str, Any]:
+        return wait_until(
+            lambda: (status := self.offscreen_status()).get("ready") and status,
+            timeout=PYTHON_READY_TIMEOUT_S,
+            what="Python to boot in the offscreen document",
+        )
+
+    def close_offscreen(self) -> None:
+        self.worker.evaluate(
+            "async () => { if (await chrome.offscreen.hasDocument()) "
+            "await chrome.offscreen.closeDocument(); }"
+        )
+
+
+@pytest.fixture(scope="session")
+def dist() -> Path:
+    if not (DIST / "manifest.json").is_file():
+        pytest.fail(f"{DIST} has no built extension: run `python scripts/build.py` first")
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def site_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    with serve_https(tmp_path_factory.mktemp("tls")) as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def browser(
+    playwright: Any, dist: Path, site_port: int, tmp_path: Path
+) -> Iterator[ExtensionBrowser]:
+    rules = f"MAP {CRM_HOST} 127.0.0.1, MAP {WIDGET_HOST} 127.0.0.1, MAP * ~NOTFOUND"
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            f"--disable-extensions-except={dist}",
+            f"--load-extension={dist}",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--ignore-certificate-errors",
+            f"--host-resolver-rules={rules}",
+        ],
+    )
+    try:
+        worker = (
+            context.service_workers[0]
+            if context.service_workers
+            else context.wait_for_event("serviceworker", timeout=15_000)
+        )
+        widget_url = f"https://{WIDGET_HOST}:{site_port}/widget.html"
+        worker.evaluate(
+            "url => chrome.storage.local.set({crmCallbacksSettings: {widgetUrl: url}})",
+            widget_url,
+        )
+        yield ExtensionBrowser(context, worker, site_port)
+    finally:
+        context.close()
