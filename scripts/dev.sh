@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The project's two entry points, for a fresh Debian machine (root or sudo):
+#   scripts/dev.sh build   install what is needed, build the extension into build/dist
+#   scripts/dev.sh test    the same, then ruff and the whole pytest suite (unit + Chromium e2e)
+# Everything is installed from the project's own files: Debian packages below,
+# Python packages from pyproject.toml into .venv, Pyodide from the npm registry.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(chromium openssl nodejs npm python3-venv)
+VENV=.venv
+
+log() { printf '[dev] %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_debian_packages() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v npm >/dev/null || missing+=(nodejs npm)
+  python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+install_python_packages() {
+  [ -x "$VENV/bin/python" ] || { log "creating $VENV"; python3 -m venv "$VENV"; }
+  log "installing crm-callbacks and its dev tools into $VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+  "$VENV/bin/python" -m pip install -q -e '.[dev]' 2> >(grep -v '^WARNING: Location' >&2)
+}
+
+setup() {
+  install_debian_packages
+  install_python_packages
+}
+
+build() {
+  "$VENV/bin/python" scripts/build.py "$@"
+}
+
+run_tests() {
+  log "ruff"
+  "$VENV/bin/ruff" check .
+  "$VENV/bin/ruff" format --check .
+  log "pytest (unit, property and Chromium end-to-end tests)"
+  # pytest exits 5 when it collected no test: that is a failure here, as any non-zero.
+  "$VENV/bin/python" -m pytest "$@"
+}
+
+case "${1:-}" in
+  build) shift; setup; build "$@" ;;
+  test) shift; setup; build; run_tests "$@" ;;
+  *) echo "usage: scripts/dev.sh build [build.py flags] | test [pytest args]" >&2; exit 2 ;;
+esac
