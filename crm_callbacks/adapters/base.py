@@ -14,7 +14,7 @@ from ..urls import fill, normalize_hostname, placeholders
 
 Storage = Mapping[str, Any]
 
-_TEMPLATE_NAMES = {"hostname", "contactId", "contactType", "logId"}
+_TEMPLATE_NAMES = {"hostname", "contactId", "contactType", "logId", "phoneNumber"}
 _URL_IDENTIFIER_RE = re.compile(r"(\*\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+|localhost)")
 
 
@@ -101,7 +101,18 @@ class Adapter:
         values["logId"] = log_id
         if contact is not None:
             values.update(contactId=contact.id, contactType=self.contact_type(contact))
+        elif placeholders(self.log_page_url) & {"contactId", "contactType"}:
+            raise CallbackError(
+                ErrorCode.NO_CONTACT_MATCH,
+                f"{self.display_name}'s log page needs the call's contact, and none is known",
+            )
         return fill(self.log_page_url, values)
+
+    def fallback_page(self, template: str, hostname: str, phone: str, storage: Storage) -> str:
+        """The no-match (search) URL for `phone`, from the user's or the adapter's template."""
+        values = self.template_values(hostname, storage)
+        values["phoneNumber"] = phone
+        return fill(template, values)
 
     def unauthorize(self, storage: Storage) -> list[Action]:
         """Actions that remove what this CRM stored; common keys are added by the router."""

@@ -8,5 +8,6 @@ ADAPTER = Adapter(
     url_identifier="*.testcrm.localhost",
     contact_page_url="https://{hostname}/contacts/{contactId}",
     log_page_url="https://{hostname}/logs/{logId}",
+    fallback_contact_page_url="https://{hostname}/contacts?phone={phoneNumber}",
     can_open_log_page=True,
 )

@@ -12,7 +12,12 @@ from crm_callbacks.contacts import Contact
 from crm_callbacks.errors import CallbackError
 from tests.conftest import make_request, widget_message
 
-# (platform, page host, contact, expected contact page, expected log page for log id "9001")
+BULLHORN_STORAGE = {
+    "crm_extension_bullhorn_user_urls": {"atsUrl": "https://cls5.bullhornstaffing.com"}
+}
+
+# (platform, page host, contact, expected contact page, expected log page for log id "9001"
+# or None where canOpenLogPage is false) — DESIGN §5, one row per CRM.
 EXPECTED_URLS = [
     (
         "testCRM",
@@ -26,7 +31,70 @@ EXPECTED_URLS = [
         "acme.pipedrive.com",
         Contact("42"),
         "https://acme.pipedrive.com/person/42",
-        "https://acme.pipedrive.com/activities/9001",
+        None,
+    ),
+    (
+        "insightly",
+        "crm.na1.insightly.com",
+        Contact("42", type="Lead"),
+        "https://crm.na1.insightly.com/list/Lead/?blade=/details/Lead/42",
+        "https://crm.na1.insightly.com/list/Lead/?blade=/details/Event/9001",
+    ),
+    (
+        "insightly",
+        "crm.na1.insightly.com",
+        Contact("7", type="contact"),
+        "https://crm.na1.insightly.com/list/Contact/?blade=/details/Contact/7",
+        "https://crm.na1.insightly.com/list/Contact/?blade=/details/Event/9001",
+    ),
+    (
+        "clio",
+        "app.clio.com",
+        Contact("42", type="Person"),
+        "https://app.clio.com/nc/#/contacts/42",
+        "https://app.clio.com/nc/#/contacts/42/communications",
+    ),
+    (
+        "redtail",
+        "crm.redtailtechnology.com",
+        Contact("42"),
+        "https://crm.redtailtechnology.com/contacts/42",
+        "https://crm.redtailtechnology.com/activities/9001",
+    ),
+    (
+        "bullhorn",
+        "app.bullhornstaffing.com",
+        Contact("42", type="Candidate"),
+        "https://cls5.bullhornstaffing.com/BullhornStaffing/OpenWindow.cfm?Entity=Candidate&id=42&view=Overview",
+        None,
+    ),
+    (
+        "netsuite",
+        "1234567.app.netsuite.com",
+        Contact("42", type="custjob"),
+        "https://1234567.app.netsuite.com/app/common/entity/custjob.nl?id=42",
+        "https://1234567.app.netsuite.com/app/crm/calendar/call.nl?id=9001",
+    ),
+    (
+        "netsuite",
+        "1234567.app.netsuite.com",
+        Contact("8", type="lead"),
+        "https://1234567.app.netsuite.com/app/common/entity/lead.nl?id=8",
+        "https://1234567.app.netsuite.com/app/crm/calendar/call.nl?id=9001",
+    ),
+    (
+        "freshdesk",
+        "acme.freshdesk.com",
+        Contact("42"),
+        "https://acme.freshdesk.com/a/contacts/42",
+        None,
+    ),
+    (
+        "gohighlevel",
+        "app.gohighlevel.com",
+        Contact("42", type="loc123"),
+        "https://app.gohighlevel.com/v2/location/loc123/contacts/detail/42",
+        None,
     ),
 ]
 
@@ -34,16 +102,20 @@ EXPECTED_URLS = [
 @pytest.mark.parametrize(("platform", "host", "contact", "contact_url", "log_url"), EXPECTED_URLS)
 def test_contact_and_log_pages(platform, host, contact, contact_url, log_url):
     adapter = default_registry().get(platform)
-    assert adapter.contact_page(host, contact, {}) == contact_url
-    assert adapter.log_page(host, "9001", contact, {}) == log_url
+    assert adapter.contact_page(host, contact, BULLHORN_STORAGE) == contact_url
+    assert adapter.can_open_log_page is (log_url is not None)
+    if log_url:
+        assert adapter.log_page(host, "9001", contact, BULLHORN_STORAGE) == log_url
 
 
 @pytest.mark.parametrize(("platform", "host", "contact", "contact_url", "log_url"), EXPECTED_URLS)
 def test_each_adapter_pops_through_dispatch(platform, host, contact, contact_url, log_url):
     message = widget_message("webphone_ring")
-    message["call"]["contactMatch"]["id"] = contact.id
-    [action] = dispatch(make_request(message, hostname=host))["actions"]
-    assert action == {"type": "openTab", "url": contact_url, "active": True, "popup": False}
+    message["call"]["contactMatch"].update(id=contact.id, type=contact.type)
+    request = make_request(message, hostname=host, storage=BULLHORN_STORAGE)
+    [action] = dispatch(request)["actions"]
+    popup = platform == "bullhorn"
+    assert action == {"type": "openTab", "url": contact_url, "active": not popup, "popup": popup}
 
 
 def test_every_builtin_adapter_has_an_expected_url_row():
@@ -186,6 +258,13 @@ def test_content_script_matches_come_from_the_url_identifiers():
         "https://*.testcrm.localhost/*",
         "http://*.testcrm.localhost/*",
         "https://*.pipedrive.com/*",
+        "https://*.insightly.com/*",
+        "https://*.clio.com/*",
+        "https://*.redtailtechnology.com/*",
+        "https://app.bullhornstaffing.com/*",
+        "https://*.app.netsuite.com/*",
+        "https://*.freshdesk.com/*",
+        "https://app.gohighlevel.com/*",
     ]
     exact = Adapter(**{**GOOD, "url_identifier": "app.good.example"})
     assert content_script_matches(Registry([exact])) == ["https://app.good.example/*"]
@@ -218,3 +297,43 @@ def test_a_broken_plugin_is_named_in_the_error(monkeypatch):
     monkeypatch.setattr(registry_module, "entry_points", lambda group: [Point()])
     with pytest.raises(ValueError, match=r"'broken'.*no module named pkg"):
         registry_module.load_plugins(Registry())
+
+
+def test_bullhorn_without_a_stored_ats_url_opens_nothing_and_says_why():
+    message = widget_message("webphone_ring")
+    response = dispatch(make_request(message, hostname="app.bullhornstaffing.com"))
+    assert response["actions"] == []
+    [error] = response["errors"]
+    assert error["code"] == ErrorCode.MISSING_STORAGE
+    assert "sign in to Bullhorn" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "ats_url", ["http://cls5.bullhornstaffing.com", "https://evil.com/path", "javascript:x", 5]
+)
+def test_bullhorn_refuses_a_stored_ats_url_that_is_not_an_https_origin(ats_url):
+    storage = {"crm_extension_bullhorn_user_urls": {"atsUrl": ats_url}}
+    message = widget_message("webphone_ring")
+    response = dispatch(make_request(message, hostname="app.bullhornstaffing.com", storage=storage))
+    assert response["actions"] == []
+    assert [e["code"] for e in response["errors"]] == [ErrorCode.MISSING_STORAGE]
+
+
+def test_a_missing_contact_type_takes_the_crm_default():
+    adapter = default_registry().get("netsuite")
+    url = adapter.contact_page("1.app.netsuite.com", Contact("1"), {})
+    assert url == "https://1.app.netsuite.com/app/common/entity/custjob.nl?id=1"
+
+
+def test_gohighlevel_needs_the_location_carried_as_the_type():
+    adapter = default_registry().get("gohighlevel")
+    with pytest.raises(CallbackError) as caught:
+        adapter.contact_page("app.gohighlevel.com", Contact("1"), {})
+    assert caught.value.code is ErrorCode.BAD_CONTACT
+
+
+def test_clio_log_page_needs_the_contact():
+    adapter = default_registry().get("clio")
+    with pytest.raises(CallbackError) as caught:
+        adapter.log_page("app.clio.com", "9001", None, {})
+    assert caught.value.code is ErrorCode.NO_CONTACT_MATCH
