@@ -15,8 +15,8 @@ from ._version import __version__
 from .adapters import Adapter, Registry, default_registry
 from .contract import CONTRACT_VERSION, make_response, parse_request
 from .errors import CallbackError, ErrorCode
-from .manifest import content_script_matches
-from .router import route
+from .manifest import build_info, content_script_matches
+from .router import failure_actions, route
 
 
 def dispatch(request: Any) -> dict[str, Any]:
@@ -25,12 +25,23 @@ def dispatch(request: Any) -> dict[str, Any]:
     incoming_state = raw_state if isinstance(raw_state, dict) else {}
     try:
         outcome = route(parse_request(request))
-    except CallbackError as error:
-        return make_response([], incoming_state, [error])
     except Exception as exc:  # a bug must still answer the shim, and open nothing
-        error = CallbackError(ErrorCode.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"[:500])
-        return make_response([], incoming_state, [error])
+        error = (
+            exc
+            if isinstance(exc, CallbackError)
+            else CallbackError(ErrorCode.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"[:500])
+        )
+        message = request.get("message") if isinstance(request, dict) else None
+        return make_response(_owed(message, error), incoming_state, [error])
     return make_response(outcome.actions, outcome.state, outcome.errors)
+
+
+def _owed(message: object, error: CallbackError) -> list[Any]:
+    """The reply a widget request is owed even when its handling failed."""
+    try:
+        return failure_actions(message, error)
+    except Exception:
+        return []
 
 
 def dispatch_json(request_json: str) -> str:
@@ -57,6 +68,7 @@ __all__ = [
     "ErrorCode",
     "Registry",
     "__version__",
+    "build_info",
     "content_script_matches",
     "default_registry",
     "dispatch",

@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     """A contact match has no usable id (empty, dot segment, too long, wrong type)."""
     NO_CONTACT_MATCH = "NO_CONTACT_MATCH"
     """No CRM contact is known for the call's number."""
+    CHOICE_EXPIRED = "CHOICE_EXPIRED"
+    """The user picked from a contact chooser that is no longer the current one."""
     MISSING_STORAGE = "MISSING_STORAGE"
     """The adapter needs a stored value (e.g. a CRM instance URL) that is not there."""
     UNSAFE_URL = "UNSAFE_URL"
@@ -39,10 +41,15 @@ class ErrorCode(StrEnum):
 class CallbackError(Exception):
     """A failure with a stable code; `dispatch` turns it into an `errors` entry."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.field = field
 
     def as_dict(self) -> dict[str, str]:
-        return {"code": self.code.value, "message": self.message}
+        """The contract's error entry; ``field`` names the setting at fault, when one is."""
+        entry = {"code": self.code.value, "message": self.message}
+        if self.field:
+            entry["field"] = self.field
+        return entry

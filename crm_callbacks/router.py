@@ -1,7 +1,7 @@
 """Turns one widget message into actions: finds the adapter, runs the rule for its type.
 
 The router knows widget message types and nothing about any CRM; adapters know their
-CRM and nothing about the widget. Rules register themselves in `HANDLERS`.
+CRM and nothing about the widget. Rules register themselves in `RULES`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Context:
     adapter: Adapter
     hostname: str
     state: State
+    registry: Registry | None = None
     actions: list[Action] = field(default_factory=list)
     errors: list[CallbackError] = field(default_factory=list)
 
@@ -79,18 +80,44 @@ class Context:
 
 
 Handler = Callable[[Context], None]
-HANDLERS: dict[str, Handler] = {}
+FailureActions = Callable[[dict[str, Any], CallbackError], list[Action]]
 
 
-def handles(*message_types: str) -> Callable[[Handler], Handler]:
+@dataclass(frozen=True)
+class Rule:
+    """A handler for one widget message type.
+
+    `needs_adapter`: the rule works on a CRM page (most do); `on_failure`: actions
+    still owed when the rule fails, such as the reply a widget request waits for.
+    """
+
+    handler: Handler
+    needs_adapter: bool = True
+    on_failure: FailureActions | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def handles(
+    *message_types: str, needs_adapter: bool = True, on_failure: FailureActions | None = None
+) -> Callable[[Handler], Handler]:
     """Register a rule for widget `message_types`."""
 
     def register(handler: Handler) -> Handler:
         for message_type in message_types:
-            HANDLERS[message_type] = handler
+            RULES[message_type] = Rule(handler, needs_adapter, on_failure)
         return handler
 
     return register
+
+
+def failure_actions(message: object, error: CallbackError) -> list[Action]:
+    """What must still be sent when handling `message` failed (never opens anything)."""
+    if not isinstance(message, dict):
+        return []
+    rule = RULES.get(message.get("type"))  # type: ignore[arg-type]
+    return rule.on_failure(message, error) if rule and rule.on_failure else []
 
 
 @dataclass(frozen=True)
@@ -101,20 +128,33 @@ class Outcome:
 
 
 def route(request: Request, registry: Registry | None = None) -> Outcome:
-    """Run the rule for the request's message type; unhandled types yield nothing."""
-    handler = HANDLERS.get(request.message_type)
+    """Run the rule for the request's message type; unhandled types yield nothing.
+
+    A failing rule opens nothing: its actions are dropped, its error reported, and
+    only its `on_failure` actions (the widget's reply) are sent.
+    """
+    rule = RULES.get(request.message_type)
     incoming = request.state if isinstance(request.state, dict) else {}
-    if handler is None:
+    if rule is None:
         return Outcome([], incoming, [])
-    hostname = normalize_hostname(request.hostname)
-    adapter = resolve_adapter(request.platform, hostname, registry or default_registry())
     try:
         state = State.from_json(request.state)
     except CallbackError as error:
-        return Outcome([], State().to_json(), [error])
-    context = Context(request, adapter, hostname, state)
-    handler(context)
+        return Outcome(failure_actions(request.message, error), State().to_json(), [error])
+    try:
+        context = _context(request, rule, state, registry or default_registry())
+        rule.handler(context)
+    except CallbackError as error:
+        return Outcome(failure_actions(request.message, error), incoming, [error])
     return Outcome(context.actions, context.state.to_json(), context.errors)
+
+
+def _context(request: Request, rule: Rule, state: State, registry: Registry) -> Context:
+    if not rule.needs_adapter:
+        return Context(request, None, "", state, registry=registry)  # type: ignore[arg-type]
+    hostname = normalize_hostname(request.hostname)
+    adapter = resolve_adapter(request.platform, hostname, registry)
+    return Context(request, adapter, hostname, state, registry=registry)
 
 
 def resolve_adapter(platform: str | None, hostname: str, registry: Registry) -> Adapter:

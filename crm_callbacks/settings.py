@@ -1,39 +1,213 @@
-"""User settings the router reads from ``context.settings``, each with a documented default."""
+"""User settings: their documented defaults, checks, and the options page's schema.
+
+The options page renders itself from `settings_schema` and saves through Python
+(`normalize_settings`), so choices, defaults and checks live only here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+from .adapters import Registry
 from .errors import CallbackError, ErrorCode
+from .widget import DEFAULT_APP_SERVER, check_widget_url
 
-POP_TIMINGS = ("disabled", "onFirstRing", "onAnswer")
+POP_TIMINGS = (
+    ("disabled", "Never"),
+    ("onFirstRing", "On first ring"),
+    ("onAnswer", "When answered"),
+)
+MULTI_MATCH = (
+    ("openAllMatches", "Open all of them"),
+    ("promptToSelect", "Let me pick one in the phone"),
+    ("disabled", "Open none"),
+)
 
 
 @dataclass(frozen=True)
-class Choice:
-    """A setting whose value is one of `choices`; absent means `default`."""
+class Setting:
+    """One setting: its key, kind (choice, boolean, text, url, perPlatform) and default."""
 
-    default: str
-    choices: tuple[str, ...]
+    key: str
+    kind: str
+    label: str
+    help: str
+    default: Any
+    choices: tuple[tuple[str, str], ...] = ()
+    default_from_build: str | None = None
+    group: str = "Call-pop"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def check(self, value: Any, registry: Registry | None = None) -> Any:
+        """`value` if it is valid for this setting, else BAD_SETTING naming the key."""
+        try:
+            return self._check(value, registry)
+        except CallbackError as error:
+            error.field = self.key
+            raise
+
+    def _check(self, value: Any, registry: Registry | None) -> Any:
+        if self.kind == "choice" and value not in {v for v, _ in self.choices}:
+            allowed = ", ".join(v for v, _ in self.choices)
+            raise CallbackError(
+                ErrorCode.BAD_SETTING, f"setting {self.key} is {value!r}; expected one of {allowed}"
+            )
+        if self.kind == "boolean" and not isinstance(value, bool):
+            raise CallbackError(ErrorCode.BAD_SETTING, f"setting {self.key} must be true or false")
+        if self.kind in ("text", "url") and not isinstance(value, str):
+            raise CallbackError(ErrorCode.BAD_SETTING, f"setting {self.key} must be text")
+        if self.kind == "url" and value:
+            check_widget_url(value, setting=self.key)
+        if self.kind == "perPlatform":
+            return _check_per_platform(self.key, value, registry)
+        return value
 
 
-SETTINGS: dict[str, Choice] = {
-    "openContactPageFromIncomingCall": Choice("onFirstRing", POP_TIMINGS),
-    "openContactPageFromOutgoingCall": Choice("disabled", POP_TIMINGS),
-    "multiContactMatchBehavior": Choice("openAllMatches", ("openAllMatches", "disabled")),
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting(
+            "openContactPageFromIncomingCall",
+            "choice",
+            "Open the caller's record",
+            "When an incoming call opens the caller's CRM record.",
+            "onFirstRing",
+            POP_TIMINGS,
+        ),
+        Setting(
+            "openContactPageFromOutgoingCall",
+            "choice",
+            "Open the callee's record",
+            "When an outgoing call opens the called contact's CRM record.",
+            "disabled",
+            POP_TIMINGS,
+        ),
+        Setting(
+            "multiContactMatchBehavior",
+            "choice",
+            "When several contacts match",
+            "Bullhorn cannot open all matches: there it lets you pick one.",
+            "openAllMatches",
+            MULTI_MATCH,
+        ),
+        Setting(
+            "openFallbackOnNoMatch",
+            "boolean",
+            "Open a search page when no contact matches",
+            "Opens the CRM's no-match URL below, if it stays on the CRM's own host.",
+            False,
+        ),
+        Setting(
+            "fallbackContactPageUrls",
+            "perPlatform",
+            "No-match URL per CRM",
+            "Placeholders: {hostname} (the CRM page's host) and {phoneNumber}.",
+            {},
+        ),
+        Setting(
+            "clientId",
+            "text",
+            "RingCentral Client ID",
+            "The Client ID of your RingCentral app (client-side web app).",
+            "",
+            default_from_build="clientId",
+            group="RingCentral widget",
+        ),
+        Setting(
+            "appServer",
+            "url",
+            "RingCentral server",
+            "https://platform.ringcentral.com, or https://platform.devtest.ringcentral.com "
+            "for a sandbox.",
+            DEFAULT_APP_SERVER,
+            default_from_build="appServer",
+            group="RingCentral widget",
+        ),
+        Setting(
+            "customWidgetUrl",
+            "url",
+            "Custom widget URL (advanced)",
+            "Replaces the whole widget URL built from the two fields above.",
+            "",
+            group="RingCentral widget",
+        ),
+    )
 }
 
 
-def read_setting(settings: Mapping[str, object], name: str) -> str:
-    """The setting's value, its default when absent or null, or BAD_SETTING."""
-    choice = SETTINGS[name]
-    value = settings.get(name)
+def read_setting(settings: Mapping[str, object], key: str) -> Any:
+    """The setting's value, its default when absent, null or empty, or BAD_SETTING."""
+    setting = SETTINGS[key]
+    value = settings.get(key)
     if value is None or value == "":
-        return choice.default
-    if value not in choice.choices:
-        raise CallbackError(
-            ErrorCode.BAD_SETTING,
-            f"setting {name} is {value!r}; expected one of {', '.join(choice.choices)}",
-        )
-    return str(value)
+        return setting.default
+    return setting.check(value)
+
+
+def fallback_url_template(
+    settings: Mapping[str, object], platform: str, default: str | None
+) -> str:
+    """The user's no-match URL for `platform`, else the adapter's own ("" when none)."""
+    urls = read_setting(settings, "fallbackContactPageUrls")
+    return urls.get(platform) or default or ""
+
+
+def settings_schema(registry: Registry) -> dict[str, Any]:
+    """What the options page renders: groups of fields with labels, help and defaults."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for setting in SETTINGS.values():
+        entry: dict[str, Any] = {
+            "key": setting.key,
+            "type": setting.kind,
+            "label": setting.label,
+            "help": setting.help,
+            "default": setting.default,
+        }
+        if setting.choices:
+            entry["choices"] = [{"value": v, "label": label} for v, label in setting.choices]
+        if setting.default_from_build:
+            entry["defaultFromBuild"] = setting.default_from_build
+        if setting.kind == "perPlatform":
+            entry["platforms"] = [
+                {
+                    "name": a.name,
+                    "displayName": a.display_name,
+                    "default": a.fallback_contact_page_url or "",
+                }
+                for a in registry
+            ]
+        groups.setdefault(setting.group, []).append(entry)
+    return {"version": 1, "groups": [{"title": t, "fields": f} for t, f in groups.items()]}
+
+
+def normalize_settings(
+    raw: Mapping[str, Any], registry: Registry
+) -> tuple[dict[str, Any], list[CallbackError]]:
+    """Check every known setting of `raw`; drop empty ones (= default) and unknown keys."""
+    normalized: dict[str, Any] = {}
+    errors: list[CallbackError] = []
+    for key, setting in SETTINGS.items():
+        value = raw.get(key)
+        if value is None or value == "" or value == {}:
+            continue
+        try:
+            normalized[key] = setting.check(value, registry)
+        except CallbackError as error:
+            errors.append(error)
+    return normalized, errors
+
+
+def _check_per_platform(key: str, value: Any, registry: Registry | None) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise CallbackError(ErrorCode.BAD_SETTING, f"setting {key} must map CRM names to text")
+    cleaned = {name: url.strip() for name, url in value.items() if url.strip()}
+    for name, url in cleaned.items():
+        if registry is not None and registry.get(name) is None:
+            raise CallbackError(ErrorCode.BAD_SETTING, f"setting {key}: unknown CRM {name!r}")
+        if not url.startswith("https://"):
+            raise CallbackError(
+                ErrorCode.BAD_SETTING, f"setting {key}.{name} must start with https://"
+            )
+    return cleaned

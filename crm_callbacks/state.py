@@ -1,8 +1,9 @@
 """The router's memory between events, kept by JS in ``chrome.storage.session``.
 
-Bounded: at most `MAX_POPPED` popped call sessions and `MAX_NUMBERS` remembered
-numbers (with `MAX_CONTACTS_PER_NUMBER` contacts each); the oldest entry is evicted
-first, so state stays a few hundred kB at worst however long the browser runs.
+Bounded: at most `MAX_POPPED` popped call sessions, `MAX_NUMBERS` remembered numbers
+(with `MAX_CONTACTS_PER_NUMBER` contacts each) and `MAX_LOGS` call-log ids; the oldest
+entry is evicted first, so state stays a few hundred kB at worst however long the
+browser runs. At most one contact chooser is pending at a time.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ STATE_VERSION = 1
 MAX_POPPED = 256
 MAX_NUMBERS = 256
 MAX_CONTACTS_PER_NUMBER = 10
+MAX_LOGS = 256
+
+
+def _bounded_put(table: dict[str, Any], key: str, value: Any, limit: int) -> None:
+    """Insert `key` as the newest entry, evicting the oldest beyond `limit`."""
+    table.pop(key, None)
+    table[key] = value
+    while len(table) > limit:
+        del table[next(iter(table))]
 
 
 @dataclass
@@ -26,6 +36,8 @@ class State:
 
     popped: dict[str, None] = field(default_factory=dict)
     matches: dict[str, list[Contact]] = field(default_factory=dict)
+    logs: dict[str, str] = field(default_factory=dict)
+    chooser: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, raw: Any) -> State:
@@ -37,11 +49,21 @@ class State:
                 raise TypeError("not a version-1 state")
             popped = raw.get("popped", [])
             matches = raw.get("matches", {})
+            logs = raw.get("logs", {})
+            chooser = raw.get("chooser")
             if not isinstance(popped, list) or not all(isinstance(k, str) for k in popped):
                 raise TypeError("popped must be a list of strings")
             if not isinstance(matches, dict):
                 raise TypeError("matches must be an object")
-            state = cls(popped=dict.fromkeys(popped[-MAX_POPPED:]))
+            if not isinstance(logs, dict) or not all(isinstance(v, str) for v in logs.values()):
+                raise TypeError("logs must map session ids to log ids")
+            if chooser is not None and not isinstance(chooser, dict):
+                raise TypeError("chooser must be an object")
+            state = cls(
+                popped=dict.fromkeys(popped[-MAX_POPPED:]),
+                logs=dict(list(logs.items())[-MAX_LOGS:]),
+                chooser=chooser,
+            )
             for number, contacts in list(matches.items())[-MAX_NUMBERS:]:
                 if not isinstance(contacts, list):
                     raise TypeError("matches values must be lists")
@@ -55,26 +77,30 @@ class State:
             "v": STATE_VERSION,
             "popped": list(self.popped),
             "matches": {n: [c.as_dict() for c in cs] for n, cs in self.matches.items()},
+            "logs": dict(self.logs),
+            "chooser": self.chooser,
         }
 
     def was_popped(self, key: str) -> bool:
         return key in self.popped
 
     def mark_popped(self, key: str) -> None:
-        self.popped.pop(key, None)
-        self.popped[key] = None
-        while len(self.popped) > MAX_POPPED:
-            del self.popped[next(iter(self.popped))]
+        _bounded_put(self.popped, key, None, MAX_POPPED)
+
+    def remember_log(self, session_id: str, log_id: str) -> None:
+        _bounded_put(self.logs, session_id, log_id, MAX_LOGS)
+
+    def forget_crm_data(self) -> None:
+        """On logout: drop what came from the CRM (contacts, log ids, a pending chooser)."""
+        self.matches.clear()
+        self.logs.clear()
+        self.chooser = None
 
     def remember(self, number: str, contacts: list[Contact]) -> None:
         """Keep `contacts` as the latest matches for `number` (most recent last)."""
         key = match_key(number)
-        if not key.strip("+") or not contacts:
-            return
-        self.matches.pop(key, None)
-        self.matches[key] = contacts[:MAX_CONTACTS_PER_NUMBER]
-        while len(self.matches) > MAX_NUMBERS:
-            del self.matches[next(iter(self.matches))]
+        if key.strip("+") and contacts:
+            _bounded_put(self.matches, key, contacts[:MAX_CONTACTS_PER_NUMBER], MAX_NUMBERS)
 
     def recall(self, number: str) -> list[Contact]:
         return list(self.matches.get(match_key(number), []))

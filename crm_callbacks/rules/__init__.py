@@ -1,5 +1,5 @@
 """Router rules; importing this package registers every rule with the router."""
 
-from . import callpop
+from . import authorization, call_log, callpop, chooser, options, requests, service
 
-__all__ = ["callpop"]
+__all__ = ["authorization", "call_log", "callpop", "chooser", "options", "requests", "service"]

@@ -14,7 +14,8 @@ from ..actions import notify
 from ..contacts import Contact, unique
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
-from ..settings import read_setting
+from ..settings import fallback_url_template, read_setting
+from .chooser import offer_choice
 
 Trigger = Literal["onFirstRing", "onAnswer"]
 ACTIVE_CALL_TRIGGERS: dict[str, Trigger] = {"Ringing": "onFirstRing", "CallConnected": "onAnswer"}
@@ -73,27 +74,52 @@ def pop(context: Context, event: CallEvent) -> None:
         context.errors.append(
             CallbackError(ErrorCode.NO_CONTACT_MATCH, f"No CRM contact matches {event.number}")
         )
+        if _open_fallback(context, event.number):
+            context.state.mark_popped(session_key)
         return
     context.state.remember(event.number, contacts)
-    if len(contacts) > 1 and not _open_all(context, contacts):
-        context.state.mark_popped(session_key)
-        return
-    if context.open_contact_pages(contacts):
+    if len(contacts) == 1 or _several(context, event.number, contacts) == "openAllMatches":
+        if context.open_contact_pages(contacts):
+            context.state.mark_popped(session_key)
+    else:
         context.state.mark_popped(session_key)
 
 
-def _open_all(context: Context, contacts: list[Contact]) -> bool:
-    """Whether several matches may all open; tells the user when they may not."""
-    if read_setting(context.settings, "multiContactMatchBehavior") == "openAllMatches":
-        return True
-    context.actions.append(
-        notify(
-            "info",
-            f"{len(contacts)} {context.adapter.display_name} contacts match "
-            f"{contacts[0].phone}; none opened (multiple matches are set to disabled)",
+def _several(context: Context, phone: str, contacts: list[Contact]) -> str:
+    """Apply the multiple-matches setting; return it (Bullhorn turns open-all into a prompt)."""
+    behavior = read_setting(context.settings, "multiContactMatchBehavior")
+    if behavior == "openAllMatches" and not context.adapter.supports_open_all_matches:
+        behavior = "promptToSelect"
+    if behavior == "promptToSelect":
+        offer_choice(context, phone, contacts)
+    elif behavior == "disabled":
+        context.actions.append(
+            notify(
+                "info",
+                f"{len(contacts)} {context.adapter.display_name} contacts match {phone}; "
+                "none opened (multiple matches are set to open none)",
+            )
         )
+    return behavior
+
+
+def _open_fallback(context: Context, phone: str) -> bool:
+    """Open the CRM's no-match page when the user enabled it and it passes the guard."""
+    if not read_setting(context.settings, "openFallbackOnNoMatch"):
+        return False
+    adapter = context.adapter
+    template = fallback_url_template(
+        context.settings, adapter.name, adapter.fallback_contact_page_url
     )
-    return False
+    if not template:
+        return False
+    try:
+        url = adapter.fallback_page(template, context.hostname, phone, context.storage)
+        context.open_url(url, active=True)
+    except CallbackError as error:
+        context.errors.append(error)
+        return False
+    return True
 
 
 def _call_of(message: dict[str, Any]) -> dict[str, Any]:

@@ -224,4 +224,4 @@ def test_a_corrupt_state_is_reset_with_bad_state_and_opens_nothing():
     response = dispatch(make_request(active("Ringing"), contacts=JANE, state={"popped": 3}))
     assert response["actions"] == []
     assert [e["code"] for e in response["errors"]] == [ErrorCode.BAD_STATE]
-    assert response["state"] == {"v": 1, "popped": [], "matches": {}}
+    assert response["state"] == {"v": 1, "popped": [], "matches": {}, "logs": {}, "chooser": None}
