@@ -83,7 +83,7 @@ async function boot() {
   });
 
   try {
-    const fn = await Promise.race([startPython(), timeout]);
+    const fn = await Promise.race([startPython(config), timeout]);
     if (timedOut) throw status.failed;
     dispatchJson = fn;
     status.ready = true;
@@ -99,7 +99,7 @@ async function boot() {
 }
 
 // Load Pyodide, micropip and our wheel (all shipped in pyodide/, listed in its lock).
-async function startPython() {
+async function startPython(config) {
   const { loadPyodide } = await import("./pyodide/pyodide.mjs");
   const pyodide = await loadPyodide({
     indexURL: chrome.runtime.getURL("pyodide/"),
@@ -113,6 +113,14 @@ async function startPython() {
   await pyodide.loadPackage("micropip", { errorCallback: (m) => loadErrors.push(m) });
   if (loadErrors.length) throw new Error(`micropip: ${loadErrors.join("; ")}`);
 
+  // A CRM manifest bundled by the build adds or overrides platforms; the package
+  // reads it from $CRM_CALLBACKS_MANIFEST when its registry is first built.
+  if (config.crmManifest) {
+    const manifest = await fetch(chrome.runtime.getURL(config.crmManifest)).then((r) => r.text());
+    pyodide.FS.writeFile("/crm-manifest.json", manifest);
+    pyodide.runPython("import os; os.environ['CRM_CALLBACKS_MANIFEST'] = '/crm-manifest.json'");
+  }
+
   // Resolved from pyodide-lock.json (hyphenated name): offline, sha256-checked.
   const micropip = pyodide.pyimport("micropip");
   await micropip.install("crm-callbacks");
@@ -122,9 +130,10 @@ async function startPython() {
   let module;
   try {
     module = pyodide.pyimport("crm_callbacks");
+    module.default_registry(); // adapters and any bundled CRM manifest, validated at boot
   } catch (e) {
     const reason = String(e?.message ?? e).trim().split("\n").find((l) => /Error:/.test(l)) ?? e;
-    throw new Error(`crm_callbacks not importable after micropip.install (wheel missing, corrupt or its sha256 differs from pyodide-lock.json): ${reason}`);
+    throw new Error(`crm_callbacks failed to load after micropip.install (wheel missing or corrupt, its sha256 differs from pyodide-lock.json, or an invalid CRM manifest): ${reason}`);
   }
   const fn = module.dispatch_json;
   if (typeof fn !== "function") throw new Error("crm_callbacks has no dispatch_json()");

@@ -60,15 +60,31 @@ async function readSettings() {
   return stored[SETTINGS_KEY] ?? {};
 }
 
+let buildConfig = null;
+
+async function readBuildConfig() {
+  buildConfig ??= fetch(chrome.runtime.getURL("config.json")).then((r) => r.json());
+  return buildConfig;
+}
+
+// Only the keys the build listed (from the adapters' declarations) reach Python;
+// a key that is not stored is passed as null so Python can tell "absent".
+async function readDeclaredStorage() {
+  const { storageKeys = [] } = await readBuildConfig();
+  const stored = await chrome.storage.local.get(storageKeys);
+  return Object.fromEntries(storageKeys.map((key) => [key, stored[key] ?? null]));
+}
+
 async function dispatchToPython(message, page) {
-  const [settings, session] = await Promise.all([
+  const [settings, storage, session] = await Promise.all([
     readSettings(),
+    readDeclaredStorage(),
     chrome.storage.session.get(STATE_KEY),
   ]);
   const request = {
     v: CONTRACT_VERSION,
     message,
-    context: { page, settings },
+    context: { page, settings, storage },
     state: session[STATE_KEY] ?? {},
   };
   const answer = await callOffscreen({
@@ -184,22 +200,39 @@ async function clearRuntimeError() {
 // ---- widget configuration: build defaults, overridden by the user's settings -----
 
 async function widgetConfig() {
-  const [built, settings] = await Promise.all([
-    fetch(chrome.runtime.getURL("config.json")).then((r) => r.json()),
-    readSettings(),
-  ]);
+  const [built, settings] = await Promise.all([readBuildConfig(), readSettings()]);
   const widgetUrl = settings.widgetUrl || built.widgetUrl;
   return { widgetUrl, widgetOrigin: new URL(widgetUrl).origin };
 }
 
+// ---- options page: Python checks the settings and derives the widget URL ---------
+
+async function saveSettings(settings) {
+  const message = { type: "crm-callbacks-save-settings", settings, build: await readBuildConfig() };
+  const response = await dispatchToPython(message, { hostname: "", url: "" });
+  if (response.errors?.length) return { ok: false, errors: response.errors };
+  for (const action of response.actions) await perform(action);
+  return { ok: true, settings: await readSettings() };
+}
+
 // ---- messages from content scripts and the test/benchmark harness ---------------
 
+function isExtensionPage(sender) {
+  return sender.id === chrome.runtime.id && Boolean(sender.url?.startsWith(chrome.runtime.getURL("")));
+}
+
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  if (message?.target !== "background") return false;
+  if (message?.target !== "background" || sender.id !== chrome.runtime.id) return false;
   if (message.type === "widget-event" && sender.tab) {
     serialised(() => handleWidgetEvent(message.message, message.page, sender.tab)).then(
       () => sendResponse({ ok: true }),
       (error) => sendResponse({ ok: false, error: String(error?.message ?? error) }),
+    );
+    return true;
+  }
+  if (message.type === "save-settings" && isExtensionPage(sender)) {
+    serialised(() => saveSettings(message.settings)).then(sendResponse, (error) =>
+      sendResponse({ ok: false, errors: [{ code: "SAVE_FAILED", message: String(error?.message ?? error) }] }),
     );
     return true;
   }

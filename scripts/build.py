@@ -35,8 +35,9 @@ import tempfile
 import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
+from types import ModuleType
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,10 +54,9 @@ MICROPIP_VERSION = "0.11.1"
 PACKAGE_NAME = "crm-callbacks"
 IMPORT_NAME = "crm_callbacks"
 MANIFEST_TEMPLATE = "manifest.template.json"
+MANIFEST_ENV = "CRM_CALLBACKS_MANIFEST"
+CRM_MANIFEST_NAME = "crm-manifest.json"
 
-DEFAULT_APP_SERVER = "https://platform.ringcentral.com"
-DEFAULT_REDIRECT_URI = "https://ringcentral.github.io/ringcentral-embeddable/redirect.html"
-WIDGET_BASE_URL = "https://apps.ringcentral.com/integration/ringcentral-embeddable/latest/app.html"
 DEFAULT_BOOT_TIMEOUT_MS = 20000
 CONFIG_KEYS = ("widgetUrl", "clientId", "appServer", "redirectUri", "bootTimeoutMs")
 
@@ -340,20 +340,24 @@ def verify_lock(pyodide_dir: Path) -> None:
 # ------------------------------------------------------------------------- manifest
 
 
-def content_script_matches() -> list[str]:
-    """Match patterns of the supported CRMs, from the source tree's package."""
+def load_package(crm_manifest: Path | None) -> ModuleType:
+    """Import ``crm_callbacks`` from the source tree, with ``--crm-manifest`` loaded.
+
+    Everything the extension needs from Python (host patterns, storage keys, the
+    settings schema, the widget URL) comes from this one import.
+    """
+    if crm_manifest is not None:
+        os.environ[MANIFEST_ENV] = str(crm_manifest.resolve())
     sys.path.insert(0, str(ROOT))
     try:
         module = importlib.import_module(IMPORT_NAME)
-        matches = module.content_script_matches()
+        module.default_registry()  # adapters, plug-ins and the manifest, validated now
     except (ImportError, SyntaxError, AttributeError, TypeError, ValueError, LookupError) as exc:
-        # An adapter author's bug or a broken source tree: report it in one line.
-        raise BuildError(f"crm_callbacks.content_script_matches() failed: {exc!r}") from None
+        # An adapter author's bug or a broken manifest: report it in one line.
+        raise BuildError(f"crm_callbacks failed to load: {exc}") from None
     finally:
         sys.path.remove(str(ROOT))
-    if not isinstance(matches, list) or not matches or not all(isinstance(m, str) for m in matches):
-        raise BuildError("crm_callbacks.content_script_matches() returned no list of str")
-    return matches
+    return module
 
 
 def check_patterns(patterns: list[str]) -> list[str]:
@@ -442,12 +446,12 @@ def url_origin(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
-def resolve_config(args: argparse.Namespace, build_id: str) -> dict[str, Any]:
+def resolve_config(args: argparse.Namespace, build_id: str, widget: ModuleType) -> dict[str, Any]:
     """Merge defaults < $RC_CLIENT_ID < --config file < flags into config.json."""
     merged: dict[str, Any] = {
         "clientId": os.environ.get("RC_CLIENT_ID", ""),
-        "appServer": DEFAULT_APP_SERVER,
-        "redirectUri": DEFAULT_REDIRECT_URI,
+        "appServer": widget.DEFAULT_APP_SERVER,
+        "redirectUri": widget.DEFAULT_REDIRECT_URI,
         "widgetUrl": None,
         "bootTimeoutMs": DEFAULT_BOOT_TIMEOUT_MS,
     }
@@ -467,12 +471,8 @@ def resolve_config(args: argparse.Namespace, build_id: str) -> dict[str, Any]:
             "no RingCentral client id (--client-id, RC_CLIENT_ID or --config); "
             "the widget will not be able to log in"
         )
-    widget_url = merged["widgetUrl"] or WIDGET_BASE_URL + "?" + urlencode(
-        {
-            "clientId": merged["clientId"],
-            "appServer": merged["appServer"],
-            "redirectUri": merged["redirectUri"],
-        }
+    widget_url = merged["widgetUrl"] or widget.widget_url(
+        merged["clientId"], merged["appServer"], merged["redirectUri"]
     )
     return {
         "widgetUrl": widget_url,
@@ -519,10 +519,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="output folder (default: build/dist)",
     )
     parser.add_argument("--client-id", help="RingCentral app client id (or $RC_CLIENT_ID)")
-    parser.add_argument("--app-server", help=f"default {DEFAULT_APP_SERVER}")
+    parser.add_argument("--app-server", help="default https://platform.ringcentral.com")
     parser.add_argument("--redirect-uri", help="OAuth redirect URI for the widget")
     parser.add_argument("--widget-url", help="full widget URL (overrides the built one)")
     parser.add_argument("--config", type=Path, help="JSON file with config.json keys")
+    parser.add_argument(
+        "--crm-manifest",
+        type=Path,
+        metavar="FILE",
+        help="App Connect-style JSON manifest adding or overriding CRM platforms",
+    )
     parser.add_argument(
         "--extra-host",
         action="append",
@@ -548,7 +554,12 @@ def assemble(
     )
     verify_lock(pyodide_dir)
 
-    matches = check_patterns(content_script_matches() + list(args.extra_host))
+    package = load_package(args.crm_manifest)
+    info = package.build_info()
+    if args.crm_manifest is not None:
+        shutil.copy2(args.crm_manifest, dist / CRM_MANIFEST_NAME)
+    write_json(dist / "settings-schema.json", info["settingsSchema"])
+    matches = check_patterns(info["matches"] + list(args.extra_host))
     manifest = render_manifest(ROOT / "extension" / MANIFEST_TEMPLATE, matches, version)
     write_json(dist / "manifest.json", manifest)
     log(f"manifest: version {manifest['version']}, {len(matches)} host pattern(s)")
@@ -559,7 +570,9 @@ def assemble(
                 "— Chrome will refuse to load the extension"
             )
 
-    config = resolve_config(args, sha256_file(wheel)[:12])
+    config = resolve_config(args, sha256_file(wheel)[:12], package.widget)
+    config["storageKeys"] = info["storageKeys"]
+    config["crmManifest"] = CRM_MANIFEST_NAME if args.crm_manifest is not None else None
     write_json(dist / "config.json", config)
     log(f"config: widget {config['widgetOrigin']}, buildId {config['buildId']}")
 
