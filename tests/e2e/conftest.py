@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DIST = Path(os.environ.get("CRM_CALLBACKS_DIST", ROOT / "build" / "dist"))
 CHROMIUM = os.environ.get("CRM_CALLBACKS_CHROMIUM", "/usr/bin/chromium")
 CRM_HOST = "acme.pipedrive.com"
+MAPPED_CRM_HOSTS = (CRM_HOST, "app.bullhornstaffing.com")  # *.localhost needs no mapping
 WIDGET_HOST = "widget.test"
 PYTHON_READY_TIMEOUT_S = 30
 
@@ -60,6 +61,17 @@ class CrmPage:
     def post_from_page(self, message: dict[str, Any]) -> None:
         self.page.evaluate("message => window.postMessage(message, '*')", message)
 
+    def received(self) -> list[dict[str, Any]]:
+        """Everything the extension posted to the widget so far."""
+        return self.widget.evaluate("() => window.widget.received")
+
+    def wait_for_received(self, predicate: Callable[[dict[str, Any]], bool], what: str) -> Any:
+        return wait_until(
+            lambda: next((m for m in self.received() if predicate(m)), None),
+            timeout=PYTHON_READY_TIMEOUT_S,
+            what=what,
+        )
+
 
 class ExtensionBrowser:
     """Chromium with the extension loaded; reads tabs and Python's status from the worker."""
@@ -69,10 +81,22 @@ class ExtensionBrowser:
         self.worker = worker
         self.port = port
 
-    def open_crm(self, path: str = "/deal/1") -> CrmPage:
+    def open_crm(self, path: str = "/deal/1", host: str = CRM_HOST) -> CrmPage:
         page = self.context.new_page()
-        page.goto(f"https://{CRM_HOST}:{self.port}{path}")
+        page.goto(f"https://{host}:{self.port}{path}")
         return CrmPage(page)
+
+    def storage(self) -> dict[str, Any]:
+        return self.worker.evaluate("() => chrome.storage.local.get(null)")
+
+    def set_storage(self, items: dict[str, Any]) -> None:
+        self.worker.evaluate("items => chrome.storage.local.set(items)", items)
+
+    def popup_urls(self) -> list[str]:
+        return self.worker.evaluate(
+            """async () => (await chrome.windows.getAll({populate: true, windowTypes: ['popup']}))
+                .flatMap(w => w.tabs.map(t => t.pendingUrl || t.url))"""
+        )
 
     def tab_urls(self) -> list[str]:
         return self.worker.evaluate(
@@ -123,7 +147,8 @@ def playwright() -> Iterator[Any]:
 def browser(
     playwright: Any, dist: Path, site_port: int, tmp_path: Path
 ) -> Iterator[ExtensionBrowser]:
-    rules = f"MAP {CRM_HOST} 127.0.0.1, MAP {WIDGET_HOST} 127.0.0.1, MAP * ~NOTFOUND"
+    mapped = [f"MAP {host} 127.0.0.1" for host in (*MAPPED_CRM_HOSTS, WIDGET_HOST)]
+    rules = ", ".join([*mapped, "MAP *.localhost 127.0.0.1", "MAP * ~NOTFOUND"])
     context = playwright.chromium.launch_persistent_context(
         str(tmp_path / "profile"),
         executable_path=CHROMIUM,
