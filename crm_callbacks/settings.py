@@ -7,7 +7,7 @@ The options page renders itself from `settings_schema` and saves through Python
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .adapters import Registry
@@ -38,14 +38,13 @@ class Setting:
     choices: tuple[tuple[str, str], ...] = ()
     default_from_build: str | None = None
     group: str = "Call-pop"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def check(self, value: Any, registry: Registry | None = None) -> Any:
         """`value` if it is valid for this setting, else BAD_SETTING naming the key."""
         try:
             return self._check(value, registry)
         except CallbackError as error:
-            error.field = self.key
+            error.field = error.field or self.key
             raise
 
     def _check(self, value: Any, registry: Registry | None) -> Any:
@@ -183,14 +182,19 @@ def settings_schema(registry: Registry) -> dict[str, Any]:
 
 
 def normalize_settings(
-    raw: Mapping[str, Any], registry: Registry
+    raw: Mapping[str, Any], registry: Registry, build: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[CallbackError]]:
-    """Check every known setting of `raw`; drop empty ones (= default) and unknown keys."""
+    """Check every known setting of `raw`; drop unknown keys and defaults.
+
+    A value equal to its default (or to the build's, for build-time settings) is not
+    stored, so a later build or release can still change it.
+    """
     normalized: dict[str, Any] = {}
     errors: list[CallbackError] = []
     for key, setting in SETTINGS.items():
         value = raw.get(key)
-        if value is None or value == "" or value == {}:
+        built = (build or {}).get(setting.default_from_build or "")
+        if value is None or value in ("", {}, setting.default) or (built and value == built):
             continue
         try:
             normalized[key] = setting.check(value, registry)
@@ -208,6 +212,8 @@ def _check_per_platform(key: str, value: Any, registry: Registry | None) -> dict
             raise CallbackError(ErrorCode.BAD_SETTING, f"setting {key}: unknown CRM {name!r}")
         if not url.startswith("https://"):
             raise CallbackError(
-                ErrorCode.BAD_SETTING, f"setting {key}.{name} must start with https://"
+                ErrorCode.BAD_SETTING,
+                f"{name}'s no-match URL must start with https://",
+                field=f"{key}.{name}",
             )
     return cleaned

@@ -25,7 +25,7 @@ def on_save_settings(context: Context) -> None:
     raw, build = message.get("settings"), message.get("build") or {}
     if not isinstance(raw, dict) or not isinstance(build, dict):
         raise CallbackError(ErrorCode.BAD_REQUEST, "settings and build must be objects")
-    settings, errors = normalize_settings(raw, context.registry)  # type: ignore[arg-type]
+    settings, errors = normalize_settings(raw, context.registry, build)  # type: ignore[arg-type]
     if errors:
         context.errors.extend(errors)
         return

@@ -103,7 +103,10 @@ def test_fallback_urls_keep_only_filled_platforms():
         ({"appServer": "ftp://platform.ringcentral.com"}, "appServer"),
         ({"clientId": 5}, "clientId"),
         ({"fallbackContactPageUrls": {"nocrm": "https://x/"}}, "fallbackContactPageUrls"),
-        ({"fallbackContactPageUrls": {"pipedrive": "http://x/"}}, "fallbackContactPageUrls"),
+        (
+            {"fallbackContactPageUrls": {"pipedrive": "http://x/"}},
+            "fallbackContactPageUrls.pipedrive",
+        ),
         ({"fallbackContactPageUrls": ["https://x/"]}, "fallbackContactPageUrls"),
     ],
 )
@@ -132,3 +135,18 @@ def test_a_malformed_save_is_a_bad_request(message_changes):
 def test_a_loopback_widget_url_is_allowed_for_local_testing():
     url = "http://127.0.0.1:8080/widget.html"
     assert stored(save({"customWidgetUrl": url}))["widgetUrl"] == url
+
+
+def test_values_equal_to_their_defaults_are_not_pinned():
+    settings = {
+        "clientId": "built-id",
+        "appServer": "https://platform.ringcentral.com",
+        "openContactPageFromIncomingCall": "onFirstRing",
+        "openFallbackOnNoMatch": False,
+    }
+    assert stored(save(settings)) == {"widgetUrl": widget_url("built-id")}
+
+
+def test_a_bad_fallback_url_names_its_crm():
+    response = save({"fallbackContactPageUrls": {"clio": "bad"}})
+    assert [e.get("field") for e in response["errors"]] == ["fallbackContactPageUrls.clio"]
