@@ -1,0 +1,99 @@
+"""The build: a CRM manifest reaches the manifest, config and bundle; bad input fails clearly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ACME = {
+    "platforms": {
+        "acmecrm": {
+            "displayName": "Acme CRM",
+            "urlIdentifier": "*.acmecrm.example",
+            "contactPageUrl": "https://{hostname}/people/{contactId}",
+        }
+    }
+}
+
+
+def build(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "scripts/build.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def dist_with_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("build")
+    manifest = folder / "crms.json"
+    manifest.write_text(json.dumps(ACME))
+    result = build(
+        "--out",
+        str(folder / "dist"),
+        "--crm-manifest",
+        str(manifest),
+        "--client-id",
+        "abc",
+        "--extra-host",
+        "https://*.test/*",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder / "dist"
+
+
+def test_a_crm_manifest_adds_its_hosts_and_is_bundled(dist_with_manifest: Path):
+    manifest = json.loads((dist_with_manifest / "manifest.json").read_text())
+    matches = manifest["content_scripts"][0]["matches"]
+    assert "https://*.acmecrm.example/*" in matches
+    assert "https://*.pipedrive.com/*" in matches and "https://*.test/*" in matches
+    assert manifest["host_permissions"] == matches
+    config = json.loads((dist_with_manifest / "config.json").read_text())
+    assert config["crmManifest"] == "crm-manifest.json"
+    assert json.loads((dist_with_manifest / "crm-manifest.json").read_text()) == ACME
+    assert "clientId=abc" in config["widgetUrl"]
+    schema = json.loads((dist_with_manifest / "settings-schema.json").read_text())
+    platforms = [
+        p["name"] for g in schema["groups"] for f in g["fields"] for p in f.get("platforms", [])
+    ]
+    assert "acmecrm" in platforms
+
+
+def test_the_bundle_has_everything_the_manifest_names(dist_with_manifest: Path):
+    manifest = json.loads((dist_with_manifest / "manifest.json").read_text())
+    named = [
+        manifest["background"]["service_worker"],
+        manifest["options_ui"]["page"],
+        *manifest["content_scripts"][0]["js"],
+    ]
+    assert all((dist_with_manifest / name).is_file() for name in named)
+    lock = json.loads((dist_with_manifest / "pyodide" / "pyodide-lock.json").read_text())
+    assert set(lock["packages"]) == {"micropip", "crm-callbacks"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{broken", "CRM manifest"),
+        (
+            json.dumps({"platforms": {"x": {"urlIdentifier": "*.x.example"}}}),
+            "needs contactPageUrl",
+        ),
+    ],
+)
+def test_an_invalid_crm_manifest_fails_the_build_in_one_line(tmp_path: Path, content, message):
+    manifest = tmp_path / "crms.json"
+    manifest.write_text(content)
+    result = build("--out", str(tmp_path / "dist"), "--crm-manifest", str(manifest))
+    assert result.returncode == 1
+    assert message in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "dist").exists()
