@@ -39,3 +39,20 @@ def post(message: dict[str, Any]) -> Action:
 def notify(level: NoticeLevel, message: str) -> Action:
     """Show `message` to the user."""
     return {"type": "notify", "level": level, "message": message}
+
+
+def fetch(
+    request_id: str,
+    method: str,
+    url: str,
+    *,
+    timeout_ms: int,
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+) -> Action:
+    """Ask the shim for HTTP; its result comes back as ``crm-callbacks-fetch-result``.
+
+    The shim aborts after `timeout_ms` and reports status 0 with an ``error``.
+    """
+    request = {"method": method, "url": url, "headers": headers or {}, "body": body}
+    return {"type": "fetch", "id": request_id, "request": request, "timeoutMs": timeout_ms}

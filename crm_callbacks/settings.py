@@ -6,13 +6,14 @@ The options page renders itself from `settings_schema` and saves through Python
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .adapters import Registry
 from .errors import CallbackError, ErrorCode
-from .widget import DEFAULT_APP_SERVER, check_widget_url
+from .urls import check_setting_url
+from .widget import DEFAULT_APP_SERVER
 
 POP_TIMINGS = (
     ("disabled", "Never"),
@@ -38,6 +39,7 @@ class Setting:
     choices: tuple[tuple[str, str], ...] = ()
     default_from_build: str | None = None
     group: str = "Call-pop"
+    extra_check: Callable[[str], None] | None = None
 
     def check(self, value: Any, registry: Registry | None = None) -> Any:
         """`value` if it is valid for this setting, else BAD_SETTING naming the key."""
@@ -58,7 +60,9 @@ class Setting:
         if self.kind in ("text", "url") and not isinstance(value, str):
             raise CallbackError(ErrorCode.BAD_SETTING, f"setting {self.key} must be text")
         if self.kind == "url" and value:
-            check_widget_url(value, setting=self.key)
+            check_setting_url(value, setting=self.key)
+        if self.extra_check is not None and value:
+            self.extra_check(value)
         if self.kind == "perPlatform":
             return _check_per_platform(self.key, value, registry)
         return value
@@ -132,8 +136,46 @@ SETTINGS: dict[str, Setting] = {
             "",
             group="RingCentral widget",
         ),
+        Setting(
+            "serverUrl",
+            "url",
+            "App Connect server",
+            "Finds contacts and call logs, and signs you in to API-key CRMs. The "
+            "bundled testCRM server (crm-callbacks-server) listens on http://127.0.0.1:6066.",
+            "",
+            default_from_build="serverUrl",
+            group="CRM server",
+        ),
+        Setting(
+            "overridingPhoneNumberFormat",
+            "text",
+            "Extra phone number formats",
+            "How your CRM writes numbers, * for each digit, comma-separated (at most 3), "
+            "e.g. (***) ***-****, ***-***-****. E.164 (+16505550100) is always tried.",
+            "",
+            group="CRM server",
+            extra_check=lambda value: check_phone_formats(value),
+        ),
     )
 }
+
+
+MAX_PHONE_FORMATS = 3
+_FORMAT_CHARS = set("*0123456789()+-. ")
+
+
+def check_phone_formats(value: str) -> list[str]:
+    """Comma-separated ``*``-digit patterns, at most `MAX_PHONE_FORMATS`, else BAD_SETTING."""
+    formats = [f.strip() for f in value.split(",") if f.strip()]
+    if len(formats) > MAX_PHONE_FORMATS:
+        raise CallbackError(ErrorCode.BAD_SETTING, f"at most {MAX_PHONE_FORMATS} phone formats")
+    for pattern in formats:
+        if "*" not in pattern or not set(pattern) <= _FORMAT_CHARS:
+            raise CallbackError(
+                ErrorCode.BAD_SETTING,
+                f"phone format {pattern!r} may hold only * (a digit), digits and ()+-. spaces",
+            )
+    return formats
 
 
 def read_setting(settings: Mapping[str, object], key: str) -> Any:

@@ -3,7 +3,8 @@
 Bounded: at most `MAX_POPPED` popped call sessions, `MAX_NUMBERS` remembered numbers
 (with `MAX_CONTACTS_PER_NUMBER` contacts each) and `MAX_LOGS` call-log ids; the oldest
 entry is evicted first, so state stays a few hundred kB at worst however long the
-browser runs. At most one contact chooser is pending at a time.
+browser runs. At most one contact chooser is pending at a time, and at most
+`MAX_PENDING` server requests await their result.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ MAX_POPPED = 256
 MAX_NUMBERS = 256
 MAX_CONTACTS_PER_NUMBER = 10
 MAX_LOGS = 256
+MAX_PENDING = 64
 
 
 def _bounded_put(table: dict[str, Any], key: str, value: Any, limit: int) -> None:
@@ -38,6 +40,8 @@ class State:
     matches: dict[str, list[Contact]] = field(default_factory=dict)
     logs: dict[str, str] = field(default_factory=dict)
     chooser: dict[str, Any] | None = None
+    pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rc_user_number: str = ""
 
     @classmethod
     def from_json(cls, raw: Any) -> State:
@@ -51,6 +55,8 @@ class State:
             matches = raw.get("matches", {})
             logs = raw.get("logs", {})
             chooser = raw.get("chooser")
+            pending = raw.get("pending", {})
+            rc_user_number = raw.get("rcUserNumber", "")
             if not isinstance(popped, list) or not all(isinstance(k, str) for k in popped):
                 raise TypeError("popped must be a list of strings")
             if not isinstance(matches, dict):
@@ -59,10 +65,18 @@ class State:
                 raise TypeError("logs must map session ids to log ids")
             if chooser is not None and not isinstance(chooser, dict):
                 raise TypeError("chooser must be an object")
+            if not isinstance(pending, dict) or not all(
+                isinstance(v, dict) for v in pending.values()
+            ):
+                raise TypeError("pending must map request ids to objects")
+            if not isinstance(rc_user_number, str):
+                raise TypeError("rcUserNumber must be a string")
             state = cls(
                 popped=dict.fromkeys(popped[-MAX_POPPED:]),
                 logs=dict(list(logs.items())[-MAX_LOGS:]),
                 chooser=chooser,
+                pending=dict(list(pending.items())[-MAX_PENDING:]),
+                rc_user_number=rc_user_number,
             )
             for number, contacts in list(matches.items())[-MAX_NUMBERS:]:
                 if not isinstance(contacts, list):
@@ -79,6 +93,8 @@ class State:
             "matches": {n: [c.as_dict() for c in cs] for n, cs in self.matches.items()},
             "logs": dict(self.logs),
             "chooser": self.chooser,
+            "pending": dict(self.pending),
+            "rcUserNumber": self.rc_user_number,
         }
 
     def was_popped(self, key: str) -> bool:
@@ -89,6 +105,10 @@ class State:
 
     def remember_log(self, session_id: str, log_id: str) -> None:
         _bounded_put(self.logs, session_id, log_id, MAX_LOGS)
+
+    def await_result(self, request_id: str, continuation: dict[str, Any]) -> None:
+        """Remember what to do when the server answers `request_id` (oldest evicted)."""
+        _bounded_put(self.pending, request_id, continuation, MAX_PENDING)
 
     def forget_crm_data(self) -> None:
         """On logout: drop what came from the CRM (contacts, log ids, a pending chooser)."""

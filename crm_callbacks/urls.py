@@ -130,3 +130,16 @@ def check_open_url(url: str, allowed_hosts: Iterable[str]) -> str:
 def _preview(value: object, limit: int = 60) -> str:
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def check_setting_url(url: object, *, setting: str) -> str:
+    """An absolute https URL (http only on loopback, for local servers), else BAD_SETTING."""
+    if not isinstance(url, str) or any(ord(ch) < 0x21 for ch in url):
+        raise CallbackError(ErrorCode.BAD_SETTING, f"{setting} must be a URL without spaces")
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(host)):
+        raise CallbackError(ErrorCode.BAD_SETTING, f"{setting} must be an https URL, got {url!r}")
+    if not host or "@" in parts.netloc:
+        raise CallbackError(ErrorCode.BAD_SETTING, f"{setting} needs a host and no user info")
+    return url

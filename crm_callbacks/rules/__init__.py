@@ -1,5 +1,14 @@
 """Router rules; importing this package registers every rule with the router."""
 
-from . import authorization, call_log, callpop, chooser, options, requests, service
+from . import authorization, call_log, callpop, chooser, effects, options, requests, service
 
-__all__ = ["authorization", "call_log", "callpop", "chooser", "options", "requests", "service"]
+__all__ = [
+    "authorization",
+    "call_log",
+    "callpop",
+    "chooser",
+    "effects",
+    "options",
+    "requests",
+    "service",
+]

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..actions import notify
+from ..appconnect import connected, contact_lookup, contacts_from
 from ..contacts import Contact, unique
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
 from ..settings import fallback_url_template, read_setting
 from .chooser import offer_choice
+from .effects import await_fetches, resumes
 
 Trigger = Literal["onFirstRing", "onAnswer"]
 ACTIVE_CALL_TRIGGERS: dict[str, Trigger] = {"Ringing": "onFirstRing", "CallConnected": "onAnswer"}
@@ -67,18 +69,45 @@ def pop(context: Context, event: CallEvent) -> None:
         context.state.remember(event.number, carried)
     timing = read_setting(context.settings, TIMING_SETTING[event.direction])
     session_key = f"callpop:{event.session_id}"
-    if timing != event.trigger or context.state.was_popped(session_key):
+    state = context.state
+    if timing != event.trigger or state.was_popped(session_key) or session_key in state.pending:
         return
     contacts = carried or context.known_contacts(event.number)
+    if not contacts and connected(context.settings, context.storage):
+        lookup = contact_lookup(session_key, context.settings, context.storage, event.number)
+        continuation = {"kind": "callpop", "session": session_key, "number": event.number}
+        await_fetches(context, session_key, continuation, lookup)
+        return
+    open_for_call(context, session_key, event.number, contacts)
+
+
+@resumes("callpop")
+def resume_pop(context: Context, key: str, pending: dict[str, Any], result: dict[str, Any]) -> None:
+    """The server's matches for a ringing number: pop them, or say why nothing opened."""
+    context.state.pending.pop(key, None)
+    number = str(pending.get("number", ""))
+    try:
+        contacts = unique(contacts_from(result, number))
+    except CallbackError as error:
+        context.state.mark_popped(key)  # this call is settled: no new lookup on repeats
+        context.errors.append(error)
+        context.actions.append(notify("error", f"{error.message}; no CRM record was opened."))
+        return
+    context.state.mark_popped(key)  # answered: repeats of this call do not ask again
+    open_for_call(context, key, number, contacts)
+
+
+def open_for_call(context: Context, session_key: str, number: str, contacts: list[Contact]) -> None:
+    """Open `contacts` for the call (or the chooser, or the no-match page), once."""
     if not contacts:
         context.errors.append(
-            CallbackError(ErrorCode.NO_CONTACT_MATCH, f"No CRM contact matches {event.number}")
+            CallbackError(ErrorCode.NO_CONTACT_MATCH, f"No CRM contact matches {number}")
         )
-        if _open_fallback(context, event.number):
+        if _open_fallback(context, number):
             context.state.mark_popped(session_key)
         return
-    context.state.remember(event.number, contacts)
-    if len(contacts) == 1 or _several(context, event.number, contacts) == "openAllMatches":
+    context.state.remember(number, contacts)
+    if len(contacts) == 1 or _several(context, number, contacts) == "openAllMatches":
         if context.open_contact_pages(contacts):
             context.state.mark_popped(session_key)
     else:

@@ -13,8 +13,7 @@ from ..actions import post
 from ..contacts import Contact, contact_from_json
 from ..errors import CallbackError, ErrorCode
 from ..router import Context
-from ..service import BUTTON_EVENT_PATH
-from .requests import DEFAULT_REPLY, WidgetRequest, handles_request
+from .requests import handles_button
 
 CHOOSER_PAGE_ID = "crmCallbacksChooseContact"
 
@@ -52,6 +51,7 @@ def offer_choice(context: Context, phone: str, contacts: list[Contact]) -> None:
     }
 
 
+@handles_button(CHOOSER_PAGE_ID)
 def pick(context: Context, button: dict[str, Any]) -> None:
     """Open the contact picked in the chooser; CHOICE_EXPIRED if it is not the pending one."""
     chooser = context.state.chooser
@@ -71,13 +71,3 @@ def pick(context: Context, button: dict[str, Any]) -> None:
 def _describe(contact: Contact) -> str:
     details = ", ".join(part for part in (contact.type, f"#{contact.id}") if part)
     return f"{contact.name or 'Unnamed'} ({details})"
-
-
-@handles_request(BUTTON_EVENT_PATH)
-def on_button(context: Context, request: WidgetRequest) -> str:
-    """Buttons of our customized pages: today, the chooser's Open button."""
-    button = request.body.get("button")
-    if not isinstance(button, dict) or button.get("id") != CHOOSER_PAGE_ID:
-        raise CallbackError(ErrorCode.BAD_MESSAGE, "unknown button in a crm-callbacks page")
-    pick(context, button)
-    return DEFAULT_REPLY

@@ -4,44 +4,125 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..actions import post
-from ..contacts import Contact
+from ..actions import post, reply
+from ..appconnect import call_log_lookup, connected, contact_lookup, contacts_from, logs_from
+from ..contacts import Contact, unique
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
 from ..service import CONTACT_MATCH_PATH, ENTITY_MATCH_PATH, is_authorized, registration_message
-from .requests import WidgetRequest, handles_request
+from .effects import await_fetches, resumes
+from .requests import DEFERRED, WidgetRequest, handles_request
 
 
 @handles("rc-login-status-notify")
 def on_login_status(context: Context) -> None:
     """Once the user is logged in to RingCentral, register this CRM as the widget's service."""
-    if context.request.message.get("loggedIn") is True:
+    message = context.request.message
+    if message.get("loggedIn") is True:
+        number = message.get("loginNumber")
+        context.state.rc_user_number = number if isinstance(number, str) else ""
         authorized = is_authorized(context.storage)
         context.actions.append(post(registration_message(context.adapter, authorized=authorized)))
 
 
 @handles_request(CONTACT_MATCH_PATH)
-def match_contacts(context: Context, request: WidgetRequest) -> dict[str, list[dict[str, Any]]]:
-    """The contacts known for each asked number (from ``context.contacts`` or state)."""
+def match_contacts(context: Context, request: WidgetRequest) -> Any:
+    """Contacts for each asked number: known ones at once, the rest from the CRM server."""
     numbers = _strings(request.body.get("phoneNumbers"), "phoneNumbers")
-    matches = {}
+    matches, unknown = {}, []
     for number in numbers:
         contacts = context.known_contacts(number)
         if contacts:
             context.state.remember(number, contacts)
             matches[number] = [_widget_contact(c, number) for c in contacts]
-    return matches
+        elif number not in unknown:
+            unknown.append(number)
+    if not unknown or not connected(context.settings, context.storage):
+        return matches
+    key = f"match:{request.request_id}"
+    continuation = {
+        "kind": "contactMatch",
+        "requestId": request.request_id,
+        "path": request.path,
+        "numbers": unknown,
+        "answered": [],
+        "results": matches,
+    }
+    lookups = [
+        contact_lookup(f"{key}#{i}", context.settings, context.storage, number)
+        for i, number in enumerate(unknown)
+    ]
+    await_fetches(context, key, continuation, *lookups)
+    return DEFERRED
+
+
+@resumes("contactMatch")
+def resume_match(
+    context: Context, key: str, pending: dict[str, Any], result: dict[str, Any]
+) -> None:
+    """One number's server answer; the widget's reply goes once every number is answered."""
+    index = _part(result)
+    numbers = pending["numbers"]
+    if not 0 <= index < len(numbers) or index in pending["answered"]:
+        raise CallbackError(ErrorCode.UNKNOWN_FETCH, f"unexpected contact lookup {result['id']!r}")
+    number = numbers[index]
+    pending["answered"].append(index)
+    try:
+        contacts = unique(contacts_from(result, number))
+    except CallbackError as error:
+        context.errors.append(error)  # that number stays unmatched; the others still count
+        contacts = []
+    if contacts:
+        context.state.remember(number, contacts)
+        pending["results"][number] = [_widget_contact(c, number) for c in contacts]
+    if len(pending["answered"]) == len(numbers):
+        context.state.pending.pop(key, None)
+        context.actions.append(reply(pending["requestId"], pending["results"]))
 
 
 @handles_request(ENTITY_MATCH_PATH)
-def match_call_logs(context: Context, request: WidgetRequest) -> dict[str, list[dict[str, str]]]:
-    """The CRM log record known for each asked call session (lets the widget "view log")."""
+def match_call_logs(context: Context, request: WidgetRequest) -> Any:
+    """The CRM log record of each asked call session (lets the widget "view log")."""
     session_ids = _strings(request.body.get("sessionIds"), "sessionIds")
+    if not session_ids or not connected(context.settings, context.storage):
+        return _known_logs(context, session_ids)
+    key = f"logs:{request.request_id}"
+    continuation = {
+        "kind": "callLogs",
+        "requestId": request.request_id,
+        "path": request.path,
+        "sessionIds": session_ids,
+    }
+    lookup = call_log_lookup(key, context.settings, context.storage, session_ids)
+    await_fetches(context, key, continuation, lookup)
+    return DEFERRED
+
+
+@resumes("callLogs")
+def resume_call_logs(
+    context: Context, key: str, pending: dict[str, Any], result: dict[str, Any]
+) -> None:
+    """Remember the server's log ids, then answer with every log known for the sessions."""
+    context.state.pending.pop(key, None)
+    try:
+        for session_id, log_id in logs_from(result).items():
+            context.state.remember_log(session_id, log_id)
+    except CallbackError as error:
+        context.errors.append(error)  # answer with what is already known
+    context.actions.append(reply(pending["requestId"], _known_logs(context, pending["sessionIds"])))
+
+
+def _known_logs(context: Context, session_ids: list[str]) -> dict[str, list[dict[str, str]]]:
     return {
         session_id: [{"id": context.state.logs[session_id], "note": ""}]
         for session_id in session_ids
         if session_id in context.state.logs
     }
+
+
+def _part(result: dict[str, Any]) -> int:
+    suffix = str(result.get("id", "")).partition("#")[2]
+    return int(suffix) if suffix.isdigit() else -1
 
 
 def _widget_contact(contact: Contact, number: str) -> dict[str, Any]:

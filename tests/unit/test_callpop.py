@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from crm_callbacks import ErrorCode, dispatch
-from crm_callbacks.state import MAX_POPPED
+from crm_callbacks.state import MAX_POPPED, State
 from tests.conftest import make_request, widget_message
 
 JANE = {"+16505550100": [{"id": "42", "name": "Jane Doe"}]}
@@ -224,4 +224,4 @@ def test_a_corrupt_state_is_reset_with_bad_state_and_opens_nothing():
     response = dispatch(make_request(active("Ringing"), contacts=JANE, state={"popped": 3}))
     assert response["actions"] == []
     assert [e["code"] for e in response["errors"]] == [ErrorCode.BAD_STATE]
-    assert response["state"] == {"v": 1, "popped": [], "matches": {}, "logs": {}, "chooser": None}
+    assert response["state"] == State().to_json()
