@@ -25,3 +25,24 @@ def lookup(table: Mapping[str, T], number: str) -> T | None:
         if isinstance(key, str) and match_key(key) == wanted:
             return value
     return None
+
+
+def format_number(number: str, pattern: str) -> str | None:
+    """`number` written in `pattern`, ``*`` standing for each digit, taken from the end.
+
+    ``format_number("+16505550100", "(***) ***-****")`` is ``"(650) 555-0100"``;
+    None when the number has fewer digits than the pattern wants.
+    """
+    digits = match_key(number).lstrip("+")
+    wanted = pattern.count("*")
+    if wanted == 0 or len(digits) < wanted:
+        return None
+    tail = iter(digits[-wanted:])
+    return "".join(next(tail) if ch == "*" else ch for ch in pattern)
+
+
+def spellings(number: str, patterns: list[str]) -> list[str]:
+    """The ways a CRM may have stored `number`: as given, E.164, then each pattern's form."""
+    forms = [number.strip(), match_key(number)]
+    forms.extend(f for f in (format_number(number, p) for p in patterns) if f)
+    return list(dict.fromkeys(f for f in forms if f))
