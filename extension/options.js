@@ -59,10 +59,28 @@ function describedBy(control, ids) {
 
 function effectiveDefault(spec) {
   const fromBuild = spec.defaultFromBuild;
-  if (fromBuild && buildConfig[fromBuild] !== undefined && buildConfig[fromBuild] !== null) {
-    return buildConfig[fromBuild];
+  const built = fromBuild ? (buildConfig.settingDefaults?.[fromBuild] ?? buildConfig[fromBuild]) : undefined;
+  return built !== undefined && built !== null ? built : spec.default;
+}
+
+// A CRM server other than the build's needs its host permission, asked for while the
+// user's click still counts as a gesture. Returns an error to show, or null.
+async function permitServer(settings) {
+  const url = settings.serverUrl;
+  if (!url || url === buildConfig.settingDefaults?.serverUrl) return null;
+  let origin;
+  try {
+    const parsed = new URL(url);
+    origin = `${parsed.protocol}//${parsed.hostname}/*`;
+  } catch {
+    return null; // not a URL: Python names the field
   }
-  return spec.default;
+  try {
+    if (await chrome.permissions.request({ origins: [origin] })) return null;
+  } catch (error) {
+    return { code: "PERMISSION_REFUSED", field: "serverUrl", message: `Chrome refused access to ${origin}: ${error?.message ?? error}` };
+  }
+  return { code: "PERMISSION_REFUSED", field: "serverUrl", message: `Access to ${origin} was not granted, so the server cannot be used.` };
 }
 
 function defaultLine(spec, id) {
@@ -390,6 +408,14 @@ async function readStoredSettings() {
 
 async function save(settings, trigger) {
   if (saving) return;
+  const refused = await permitServer(settings);
+  if (refused) {
+    clearErrors();
+    setStatus("Not saved", "error");
+    showErrors([refused], "Nothing was saved. Please correct the following:");
+    ui.errors.focus();
+    return;
+  }
   setBusy(true);
   clearErrors();
   setStatus("Saving…", "busy");

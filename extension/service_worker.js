@@ -56,8 +56,8 @@ function serialised(task) {
 }
 
 async function readSettings() {
-  const stored = await chrome.storage.local.get(SETTINGS_KEY);
-  return stored[SETTINGS_KEY] ?? {};
+  const [stored, built] = await Promise.all([chrome.storage.local.get(SETTINGS_KEY), readBuildConfig()]);
+  return { ...built.settingDefaults, ...stored[SETTINGS_KEY] };
 }
 
 let buildConfig = null;
@@ -109,7 +109,7 @@ async function handleWidgetEvent(message, page, tab) {
   }
   for (const action of response.actions ?? []) {
     try {
-      await perform(action, tab);
+      await perform(action, tab, page);
     } catch (error) {
       console.error(`[crm-callbacks] action ${action?.type} failed:`, error);
     }
@@ -117,9 +117,42 @@ async function handleWidgetEvent(message, page, tab) {
   return response;
 }
 
+// ---- fetch: HTTP Python asked for; the result goes back to Python as an event ----
+
+const FETCH_RESULT = "crm-callbacks-fetch-result";
+const DEFAULT_FETCH_TIMEOUT_MS = 15000;
+
+async function runFetch({ id, request, timeoutMs }) {
+  const limit = Number(timeoutMs) > 0 ? Number(timeoutMs) : DEFAULT_FETCH_TIMEOUT_MS;
+  try {
+    if (!isAllowedUrl(request?.url)) throw new Error(`refused to fetch ${JSON.stringify(request?.url)}`);
+    const init = {
+      method: request.method ?? "GET",
+      headers: request.headers ?? {},
+      credentials: "omit",
+      signal: AbortSignal.timeout(limit),
+    };
+    if (request.body !== null && request.body !== undefined) {
+      init.body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);
+    }
+    const answer = await fetch(request.url, init);
+    const text = await answer.text();
+    let body = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: Python gets the text
+    }
+    return { type: FETCH_RESULT, id, status: answer.status, body };
+  } catch (error) {
+    const reason = error?.name === "TimeoutError" ? `timed out after ${limit} ms` : String(error?.message ?? error);
+    return { type: FETCH_RESULT, id, status: 0, body: null, error: reason };
+  }
+}
+
 // ---- actions -------------------------------------------------------------------
 
-function isOpenableUrl(url) {
+function isAllowedUrl(url) {
   // Second guard behind Python's: https anywhere, http only on loopback hosts.
   let parsed;
   try {
@@ -136,7 +169,7 @@ function isOpenableUrl(url) {
 
 const performers = {
   async openTab(action, tab) {
-    if (!isOpenableUrl(action.url)) {
+    if (!isAllowedUrl(action.url)) {
       throw new Error(`refused to open ${JSON.stringify(action.url)}: not an https URL`);
     }
     if (action.popup) {
@@ -163,15 +196,20 @@ const performers = {
   async post(action, tab) {
     await postToWidget(tab, action.message);
   },
+  fetch(action, tab, page) {
+    // Not awaited: the dispatch queue goes on while the request is out; the result
+    // joins the queue as a new event for the same page and tab.
+    runFetch(action).then((result) => serialised(() => handleWidgetEvent(result, page, tab)));
+  },
   async notify(action, tab) {
     await sendToTab(tab, { target: "content", type: "notice", level: action.level, text: action.message });
   },
 };
 
-async function perform(action, tab) {
+async function perform(action, tab, page) {
   const performer = performers[action?.type];
   if (!performer) throw new Error(`unknown action type ${JSON.stringify(action?.type)}`);
-  await performer(action, tab);
+  await performer(action, tab, page);
 }
 
 async function sendToTab(tab, message) {
@@ -208,11 +246,17 @@ async function widgetConfig() {
 // ---- options page: Python checks the settings and derives the widget URL ---------
 
 async function saveSettings(settings) {
-  const message = { type: "crm-callbacks-save-settings", settings, build: await readBuildConfig() };
+  const built = await readBuildConfig();
+  const message = {
+    type: "crm-callbacks-save-settings",
+    settings,
+    build: { ...built, ...built.settingDefaults },
+  };
   const response = await dispatchToPython(message, { hostname: "", url: "" });
   if (response.errors?.length) return { ok: false, errors: response.errors };
   for (const action of response.actions) await perform(action);
-  return { ok: true, settings: await readSettings() };
+  const stored = await chrome.storage.local.get(SETTINGS_KEY);
+  return { ok: true, settings: stored[SETTINGS_KEY] ?? {} };
 }
 
 // ---- messages from content scripts and the test/benchmark harness ---------------
