@@ -61,6 +61,12 @@ class CrmPage:
     def post_from_page(self, message: dict[str, Any]) -> None:
         self.page.evaluate("message => window.postMessage(message, '*')", message)
 
+    def notices(self) -> list[str]:
+        """Texts of the notices the extension showed on the CRM page."""
+        return self.page.eval_on_selector_all(
+            "[data-crm-callbacks-notice]", "nodes => nodes.map(n => n.textContent)"
+        )
+
     def received(self) -> list[dict[str, Any]]:
         """Everything the extension posted to the widget so far."""
         return self.widget.evaluate("() => window.widget.received")
@@ -91,6 +97,17 @@ class ExtensionBrowser:
 
     def set_storage(self, items: dict[str, Any]) -> None:
         self.worker.evaluate("items => chrome.storage.local.set(items)", items)
+
+    def set_settings(self, **changes: Any) -> None:
+        """Change stored settings (as the options page would), keeping the others."""
+        self.worker.evaluate(
+            """async changes => {
+                const {crmCallbacksSettings: current = {}} =
+                    await chrome.storage.local.get('crmCallbacksSettings');
+                await chrome.storage.local.set({crmCallbacksSettings: {...current, ...changes}});
+            }""",
+            changes,
+        )
 
     def popup_urls(self) -> list[str]:
         return self.worker.evaluate(
@@ -136,6 +153,15 @@ def site_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         yield port
 
 
+@pytest.fixture
+def testcrm_server() -> Iterator[Any]:
+    """The bundled testCRM server on a free loopback port, seeded with the demo data."""
+    from crm_callbacks.server import running
+
+    with running(port=0) as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -148,7 +174,9 @@ def browser(
     playwright: Any, dist: Path, site_port: int, tmp_path: Path
 ) -> Iterator[ExtensionBrowser]:
     mapped = [f"MAP {host} 127.0.0.1" for host in (*MAPPED_CRM_HOSTS, WIDGET_HOST)]
-    rules = ", ".join([*mapped, "MAP *.localhost 127.0.0.1", "MAP * ~NOTFOUND"])
+    rules = ", ".join(
+        [*mapped, "MAP *.localhost 127.0.0.1", "MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1"]
+    )
     context = playwright.chromium.launch_persistent_context(
         str(tmp_path / "profile"),
         executable_path=CHROMIUM,
