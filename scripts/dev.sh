@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The project's two entry points, for a fresh Debian machine (root or sudo):
-#   scripts/dev.sh build   install what is needed, build the extension into build/dist
-#   scripts/dev.sh test    the same, then ruff and the whole pytest suite (unit + Chromium e2e)
+# The project's entry points, for a fresh Debian machine (root or sudo):
+#   scripts/dev.sh demo    install what is needed, build the extension into build/dist, then
+#                          run the demo: a simulated call pops a contact from the local testCRM
+#   scripts/dev.sh build   the same without the demo
+#   scripts/dev.sh test    install, build, then ruff and the whole pytest suite (unit + Chromium e2e)
 # Everything is installed from the project's own files: Debian packages below,
 # Python packages from pyproject.toml into .venv, Pyodide from the npm registry.
 set -euo pipefail
@@ -55,7 +57,8 @@ run_tests() {
 }
 
 case "${1:-}" in
+  demo) shift; setup; build "$@"; "$VENV/bin/python" scripts/demo.py ;;
   build) shift; setup; build "$@" ;;
   test) shift; setup; build; run_tests "$@" ;;
-  *) echo "usage: scripts/dev.sh build [build.py flags] | test [pytest args]" >&2; exit 2 ;;
+  *) echo "usage: scripts/dev.sh demo|build [build.py flags] | test [pytest args]" >&2; exit 2 ;;
 esac
