@@ -2,7 +2,7 @@
 
 With ``canOpenLogPage`` the call's activity record opens; otherwise, or when no log
 record is known for the call, the call's contact page does. Other logger triggers
-(create/edit/auto log) need an App Connect server, so the user is told so.
+(create/edit/auto log) are not supported, and the user is told so.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ def on_call_logger(context: Context, request: WidgetRequest) -> str:
         context.actions.append(
             notify(
                 "warning",
-                f"Logging calls to {context.adapter.display_name} needs an "
-                "App Connect server; this call was not logged.",
+                f"Logging calls to {context.adapter.display_name} from the phone is not "
+                "supported yet; this call was not logged.",
             )
         )
         return DEFAULT_REPLY

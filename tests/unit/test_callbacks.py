@@ -117,7 +117,7 @@ def test_other_logger_triggers_are_answered_and_explained():
     response = dispatch(make_request(message, contacts=JANE))
     assert by_type(response, "openTab") == []
     assert replies(response) == [("6f1c2a90-0003", "ok")]
-    assert "App Connect server" in by_type(response, "notify")[0]["message"]
+    assert "not supported yet" in by_type(response, "notify")[0]["message"]
 
 
 # --- deauthorize -------------------------------------------------------------------
