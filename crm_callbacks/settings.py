@@ -50,7 +50,9 @@ class Setting:
             raise
 
     def _check(self, value: Any, registry: Registry | None) -> Any:
-        if self.kind == "choice" and value not in {v for v, _ in self.choices}:
+        if self.kind == "choice" and (
+            not isinstance(value, str) or value not in {v for v, _ in self.choices}
+        ):
             allowed = ", ".join(v for v, _ in self.choices)
             raise CallbackError(
                 ErrorCode.BAD_SETTING, f"setting {self.key} is {value!r}; expected one of {allowed}"
