@@ -87,23 +87,43 @@ async function dispatchToPython(message, page) {
     context: { page, settings, storage },
     state: session[STATE_KEY] ?? {},
   };
-  const answer = await callOffscreen({
-    type: "dispatch",
-    requestId: crypto.randomUUID(),
-    payload: request,
-  });
+  let answer;
+  try {
+    answer = await callOffscreen({ type: "dispatch", requestId: crypto.randomUUID(), payload: request });
+  } catch (error) {
+    answer = { ok: false, error: { code: "OFFSCREEN_UNREACHABLE", message: String(error?.message ?? error) } };
+  }
   if (!answer?.ok) {
-    const error = answer?.error ?? { code: "OFFSCREEN_UNREACHABLE", message: "no answer" };
-    await showRuntimeError(error);
-    return { v: CONTRACT_VERSION, actions: [], state: request.state, errors: [error] };
+    throw new PythonUnavailable(
+      answer?.error ?? { code: "OFFSCREEN_UNREACHABLE", message: "the offscreen document did not answer" },
+    );
   }
   await chrome.storage.session.set({ [STATE_KEY]: answer.response.state ?? {} });
   await clearRuntimeError();
   return answer.response;
 }
 
-async function handleWidgetEvent(message, page, tab) {
-  const response = await dispatchToPython(message, page);
+/** Python could not answer (boot failed or timed out, offscreen document gone). */
+class PythonUnavailable extends Error {
+  constructor(detail) {
+    super(`${detail.code}: ${detail.message}`);
+    this.detail = detail;
+  }
+}
+
+// Returns Python's response, or null when Python was unavailable: the event is then
+// kept (in chrome.storage.session) and handled once Python starts, never dropped.
+async function handleWidgetEvent(message, page, tab, receivedAt = Date.now()) {
+  let response;
+  try {
+    response = await dispatchToPython(message, page);
+  } catch (error) {
+    if (!(error instanceof PythonUnavailable)) throw error;
+    await keepForRetry({ message, page, tabId: tab?.id, receivedAt });
+    await showRuntimeError(error.detail, tab);
+    await restartPython();
+    return null;
+  }
   for (const error of response.errors ?? []) {
     console.warn(`[crm-callbacks] ${error.code}: ${error.message}`);
   }
@@ -221,16 +241,83 @@ function postToWidget(tab, message) {
   return sendToTab(tab, { target: "content", type: "to-widget", message });
 }
 
-// ---- runtime errors: shown on the action badge, cleared on the next success -----
+// ---- Python unavailable: tell the user, keep the events, retry with backoff -------
 
-async function showRuntimeError(error) {
+const RETRY_KEY = "crmCallbacksRetry";
+const MAX_KEPT_EVENTS = 200;
+const MAX_EVENT_AGE_MS = 120000; // an older ring is no use to anyone
+const RETRY_DELAYS_MS = [1000, 5000, 15000, 60000];
+let retryAttempt = 0;
+let retryTimer = null;
+let mayHaveKeptEvents = true; // unknown after a restart of this worker
+let runtimeErrorShown = false; // the page notice, once per outage
+let badgeMayShow = true; // unknown after a restart of this worker
+
+async function keptEvents() {
+  return (await chrome.storage.session.get(RETRY_KEY))[RETRY_KEY] ?? [];
+}
+
+async function keepForRetry(...events) {
+  const kept = [...(await keptEvents()), ...events];
+  const dropped = kept.splice(0, Math.max(0, kept.length - MAX_KEPT_EVENTS));
+  if (dropped.length) console.warn(`[crm-callbacks] dropped the ${dropped.length} oldest kept events`);
+  await chrome.storage.session.set({ [RETRY_KEY]: kept });
+  mayHaveKeptEvents = true;
+}
+
+// Handle kept events in arrival order; stop at the first that still cannot reach Python.
+async function retryKeptEvents() {
+  if (!mayHaveKeptEvents) return;
+  const kept = await keptEvents();
+  await chrome.storage.session.set({ [RETRY_KEY]: [] });
+  mayHaveKeptEvents = false;
+  for (const [index, event] of kept.entries()) {
+    if (Date.now() - event.receivedAt > MAX_EVENT_AGE_MS) {
+      console.warn(`[crm-callbacks] not handling a ${event.message?.type} kept for over ${MAX_EVENT_AGE_MS / 1000} s`);
+      continue;
+    }
+    const tab = event.tabId === undefined ? undefined : await chrome.tabs.get(event.tabId).catch(() => undefined);
+    if ((await handleWidgetEvent(event.message, event.page, tab, event.receivedAt)) === null) {
+      await keepForRetry(...kept.slice(index + 1));
+      return;
+    }
+  }
+}
+
+// A failed runtime is closed, so the next attempt boots a fresh one.
+async function restartPython() {
+  try {
+    if (await hasOffscreenDocument()) await chrome.offscreen.closeDocument();
+  } catch (error) {
+    console.warn("[crm-callbacks] could not close the offscreen document:", error);
+  }
+  if (retryTimer !== null) return;
+  const delay = RETRY_DELAYS_MS[Math.min(retryAttempt, RETRY_DELAYS_MS.length - 1)];
+  retryAttempt += 1;
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    serialised(retryKeptEvents);
+  }, delay);
+}
+
+async function showRuntimeError(error, tab) {
   console.error(`[crm-callbacks] ${error.code}: ${error.message}`);
+  badgeMayShow = true;
   await chrome.action?.setBadgeBackgroundColor({ color: "#c5221f" });
   await chrome.action?.setBadgeText({ text: "!" });
   await chrome.action?.setTitle({ title: `crm-callbacks: ${error.code} — ${error.message}` });
+  if (runtimeErrorShown || !tab) return;
+  runtimeErrorShown = true;
+  const text = `crm-callbacks could not start Python (${error.code}: ${error.message}). ` +
+    "Calls are kept and handled as soon as it starts.";
+  await sendToTab(tab, { target: "content", type: "notice", level: "error", text }).catch(() => {});
 }
 
 async function clearRuntimeError() {
+  if (!badgeMayShow) return;
+  badgeMayShow = false;
+  retryAttempt = 0;
+  runtimeErrorShown = false;
   await chrome.action?.setBadgeText({ text: "" });
   await chrome.action?.setTitle({ title: "crm-callbacks" });
 }
@@ -252,7 +339,13 @@ async function saveSettings(settings) {
     settings,
     build: { ...built, ...built.settingDefaults },
   };
-  const response = await dispatchToPython(message, { hostname: "", url: "" });
+  let response;
+  try {
+    response = await dispatchToPython(message, { hostname: "", url: "" });
+  } catch (error) {
+    if (!(error instanceof PythonUnavailable)) throw error;
+    return { ok: false, errors: [error.detail] };
+  }
   if (response.errors?.length) return { ok: false, errors: response.errors };
   for (const action of response.actions) await perform(action);
   const stored = await chrome.storage.local.get(SETTINGS_KEY);
@@ -268,7 +361,10 @@ function isExtensionPage(sender) {
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (message?.target !== "background" || sender.id !== chrome.runtime.id) return false;
   if (message.type === "widget-event" && sender.tab) {
-    serialised(() => handleWidgetEvent(message.message, message.page, sender.tab)).then(
+    serialised(async () => {
+      await retryKeptEvents();
+      await handleWidgetEvent(message.message, message.page, sender.tab);
+    }).then(
       () => sendResponse({ ok: true }),
       (error) => sendResponse({ ok: false, error: String(error?.message ?? error) }),
     );

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import WIDGET_MESSAGES, widget_message
-from tests.e2e.conftest import ExtensionBrowser
+from tests.e2e.conftest import ExtensionBrowser, wait_until
 
 TESTCRM_HOST = "acme.testcrm.localhost"
 BULLHORN_HOST = "app.bullhornstaffing.com"
@@ -38,7 +38,11 @@ def test_view_log_opens_the_contact_page_where_the_crm_cannot(browser: Extension
     crm.post_from_widget(view_log("9001"))
     reply = crm.wait_for_received(response_to("6f1c2a90-0003"), "the widget's reply")
     assert reply["response"] == {"data": "ok"}
-    assert browser.tab_urls().count("https://acme.pipedrive.com/person/42") == 2
+    wait_until(
+        lambda: browser.tab_urls().count("https://acme.pipedrive.com/person/42") == 2,
+        timeout=10,
+        what="the contact page a second time",
+    )
     assert not any("/activities/" in url for url in browser.tab_urls())
     assert len(browser.tab_urls()) == len(before) + 1
 

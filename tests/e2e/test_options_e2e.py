@@ -71,9 +71,8 @@ def schema_fields(page: Any) -> list[dict[str, Any]]:
 def shown_default(field: dict[str, Any], config: dict[str, Any]) -> Any:
     """The value the page shows when nothing is stored: the build's, else the schema's."""
     source = field.get("defaultFromBuild")
-    if source and config.get(source) is not None:
-        return config[source]
-    return field.get("default")
+    built = config.get("settingDefaults", {}).get(source, config.get(source)) if source else None
+    return built if built is not None else field.get("default")
 
 
 def field_box(page: Any, key: str) -> Any:
