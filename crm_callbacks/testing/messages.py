@@ -1,0 +1,314 @@
+"""Factories for the widget messages the router handles, in the widget's real shapes.
+
+Every factory starts from a deep copy of a message in ``widget-messages.json`` (the
+shapes read from the RingCentral Embeddable widget, shipped with this package) and
+changes only the values asked for, so a test feeds `dispatch` what Chrome would.
+Called with no arguments, each returns that file's message unchanged, except where
+its docstring says otherwise.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from ..rules.chooser import CHOOSER_PAGE_ID
+from ..rules.options import SAVE_SETTINGS
+from ..service import BUTTON_EVENT_PATH
+
+FETCH_RESULT = "crm-callbacks-fetch-result"
+"""What the shim dispatches with the outcome of a ``fetch`` action (DESIGN §3)."""
+
+__all__ = [
+    "AGENT",
+    "CALLER",
+    "FETCH_RESULT",
+    "ContactLike",
+    "Direction",
+    "Message",
+    "answer",
+    "button_click",
+    "choose_contact",
+    "contact_match",
+    "contact_match_request",
+    "end",
+    "entity_match_request",
+    "fetch_result",
+    "flapping",
+    "load_widget_messages",
+    "login_status",
+    "logout",
+    "ring",
+    "save_settings",
+    "view_log",
+    "widget_message",
+]
+
+Message = dict[str, Any]
+Direction = Literal["inbound", "outbound"]
+ContactLike = str | int | Mapping[str, Any]
+"""A contact id, or a dict with ``id`` and optionally ``name`` and ``type``."""
+
+CALLER = "+16505550100"
+"""The other party's number in the sample messages (Jane Doe)."""
+AGENT = "+16505550199"
+"""The RingCentral user's own number in the sample messages."""
+
+
+@cache
+def _shapes() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("widget-messages.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def load_widget_messages() -> dict[str, Any]:
+    """A fresh copy of ``widget-messages.json``: both directions, timeouts, widget URL."""
+    return copy.deepcopy(_shapes())
+
+
+def widget_message(name: str) -> Message:
+    """A fresh copy of the widget→page message `name` (e.g. ``"webphone_ring"``)."""
+    messages = _shapes()["widget_to_parent"]
+    if name not in messages:
+        raise KeyError(f"no widget message {name!r}; known: {', '.join(messages)}")
+    return copy.deepcopy(messages[name])
+
+
+# --- calls -------------------------------------------------------------------------
+
+
+def ring(
+    number: str = CALLER,
+    *,
+    contact: ContactLike | Sequence[ContactLike] | None = None,
+    direction: Direction = "inbound",
+    session_id: str | None = None,
+    web_phone: bool | None = None,
+) -> Message:
+    """A call ringing, from `number` (inbound) or to it (outbound).
+
+    By default the active-call event (``rc-active-call-notify``, ``Ringing``). With
+    `contact`, or ``web_phone=True``, the web phone's ``rc-call-ring-notify``, whose
+    ``contactMatch`` names the CRM contact the widget matched: that is how the widget
+    tells the extension who is calling.
+    """
+    if _use_web_phone(web_phone, contact):
+        return _web_phone_call("webphone_ring", number, direction, session_id, contact)
+    return _active_call("Ringing", number, direction, session_id)
+
+
+def answer(
+    number: str = CALLER,
+    *,
+    contact: ContactLike | Sequence[ContactLike] | None = None,
+    direction: Direction = "inbound",
+    session_id: str | None = None,
+    web_phone: bool | None = None,
+) -> Message:
+    """The call answered: ``CallConnected``, or the web phone's ``rc-call-start-notify``."""
+    if _use_web_phone(web_phone, contact):
+        return _web_phone_call("webphone_answered", number, direction, session_id, contact)
+    return _active_call("CallConnected", number, direction, session_id)
+
+
+def end(
+    number: str = CALLER, *, direction: Direction = "inbound", session_id: str | None = None
+) -> Message:
+    """The call gone: ``rc-active-call-notify`` with ``telephonyStatus: "NoCall"``."""
+    return _active_call("NoCall", number, direction, session_id)
+
+
+def flapping(
+    number: str = CALLER,
+    *,
+    rings: int = 3,
+    direction: Direction = "inbound",
+    session_id: str | None = None,
+) -> list[Message]:
+    """One call whose status flaps: Ringing, NoCall, Ringing, … (`rings` rings)."""
+    if rings < 1:
+        raise ValueError("a flapping call rings at least once")
+    ringing = ring(number, direction=direction, session_id=session_id, web_phone=False)
+    gone = end(number, direction=direction, session_id=session_id)
+    sequence = [ringing]
+    for _ in range(rings - 1):
+        sequence += [copy.deepcopy(gone), copy.deepcopy(ringing)]
+    return sequence
+
+
+def _use_web_phone(web_phone: bool | None, contact: object) -> bool:
+    if web_phone is False and contact is not None:
+        raise ValueError("only web-phone events carry a contactMatch; drop web_phone=False")
+    return bool(web_phone) or contact is not None
+
+
+def _active_call(status: str, number: str, direction: Direction, session_id: str | None) -> Message:
+    inbound = _inbound(direction)
+    if status == "NoCall":
+        message = widget_message("active_call_ended")
+    elif inbound:
+        name = (
+            "active_call_ringing_inbound"
+            if status == "Ringing"
+            else "active_call_connected_inbound"
+        )
+        message = widget_message(name)
+    else:
+        message = widget_message("active_call_ringing_outbound")
+    call = message["call"]
+    call["telephonyStatus"] = status
+    if not inbound and call["direction"] != "Outbound":
+        call.update(direction="Outbound", **{"from": call["to"], "to": call["from"]})
+    call["from" if inbound else "to"]["phoneNumber"] = number
+    if session_id is not None:
+        call["sessionId"] = session_id
+    return message
+
+
+def _web_phone_call(
+    name: str,
+    number: str,
+    direction: Direction,
+    session_id: str | None,
+    contact: ContactLike | Sequence[ContactLike] | None,
+) -> Message:
+    message = widget_message(name)
+    call = message["call"]
+    if not _inbound(direction):
+        call.update(direction="Outbound", **{"from": call["to"], "to": call["from"]})
+        if "fromUserName" in call and "toUserName" in call:
+            call["fromUserName"], call["toUserName"] = call["toUserName"], call["fromUserName"]
+    call["from" if _inbound(direction) else "to"] = number
+    if session_id is not None:
+        call["partyData"]["sessionId"] = session_id
+    call.pop("contactMatch", None)
+    if contact is not None:
+        if isinstance(contact, Sequence) and not isinstance(contact, str):
+            call["contactMatch"] = [contact_match(c, number) for c in contact]
+        else:
+            call["contactMatch"] = contact_match(contact, number)
+    return message
+
+
+def contact_match(contact: ContactLike, number: str = CALLER) -> dict[str, Any]:
+    """A web-phone ``contactMatch`` entry for `contact`, in the widget's shape.
+
+    ``type`` and ``entityType`` are left empty when not given, so the adapter's
+    default contact type applies.
+    """
+    fields = dict(contact) if isinstance(contact, Mapping) else {"id": contact}
+    if "id" not in fields:
+        raise ValueError(f"a contact needs an id: {contact!r}")
+    kind = fields.pop("type", "")
+    match = {
+        "id": fields.pop("id"),
+        "name": fields.pop("name", ""),
+        "type": kind,
+        "entityType": fields.pop("entityType", kind),
+        "phoneNumbers": [{"phoneNumber": number, "phoneType": "direct"}],
+    }
+    match.update(fields)
+    return match
+
+
+def _inbound(direction: str) -> bool:
+    if direction not in ("inbound", "outbound"):
+        raise ValueError(f"direction must be 'inbound' or 'outbound', not {direction!r}")
+    return direction == "inbound"
+
+
+# --- requests the widget sends to the registered service ---------------------------
+
+
+def view_log(
+    log_id: str | None = None,
+    *,
+    number: str = CALLER,
+    direction: Direction = "inbound",
+    session_id: str | None = None,
+    request_id: str | None = None,
+) -> Message:
+    """ "View log details" on a call in the widget's history (``/callLogger``, viewLog).
+
+    `log_id`, when given, is the call's CRM activity id (``body.logId``); without it
+    the router uses the id the entity matcher reported for the call's session.
+    """
+    message = _request("request_view_log", request_id)
+    call = message["body"]["call"]
+    if not _inbound(direction):
+        call.update(direction="Outbound", **{"from": call["to"], "to": call["from"]})
+    call["from" if _inbound(direction) else "to"]["phoneNumber"] = number
+    if session_id is not None:
+        call["sessionId"] = session_id
+    if log_id is not None:
+        message["body"]["logId"] = log_id
+    return message
+
+
+def logout(*, request_id: str | None = None) -> Message:
+    """The widget's Logout (or Connect) button for the CRM: a request to ``/authorize``."""
+    return _request("request_authorize_toggle", request_id)
+
+
+def contact_match_request(*numbers: str, request_id: str | None = None) -> Message:
+    """The widget asking which CRM contacts match `numbers` (``/contacts/match``)."""
+    message = _request("request_contact_match", request_id)
+    if numbers:
+        message["body"]["phoneNumbers"] = list(numbers)
+    return message
+
+
+def entity_match_request(*session_ids: str, request_id: str | None = None) -> Message:
+    """The widget asking for the CRM log records of call sessions (``/callLogger/match``)."""
+    message = _request("request_call_log_entity_match", request_id)
+    if session_ids:
+        message["body"]["sessionIds"] = list(session_ids)
+    return message
+
+
+def login_status(logged_in: bool = True) -> Message:
+    """``rc-login-status-notify``: the user logged in to (or out of) RingCentral."""
+    message = widget_message("login_status")
+    message["loggedIn"] = logged_in
+    return message
+
+
+def button_click(
+    button_id: str, form_data: Mapping[str, Any] | None = None, *, request_id: str = "button-1"
+) -> Message:
+    """A button of one of this package's customized widget pages (``buttonEventPath``)."""
+    return {
+        "type": "rc-post-message-request",
+        "requestId": request_id,
+        "path": BUTTON_EVENT_PATH,
+        "body": {"button": {"id": button_id, "formData": dict(form_data or {})}},
+    }
+
+
+def choose_contact(index: int | str, *, request_id: str = "button-1") -> Message:
+    """The contact chooser's Open button with the `index`-th contact picked.
+
+    The chooser is this package's prompt-to-select page in the widget.
+    """
+    return button_click(CHOOSER_PAGE_ID, {"contact": str(index)}, request_id=request_id)
+
+
+def fetch_result(fetch_id: str, status: int = 200, body: Any = None) -> Message:
+    """The shim's answer to a ``fetch`` action (not a widget message)."""
+    return {"type": FETCH_RESULT, "id": fetch_id, "status": status, "body": body}
+
+
+def save_settings(settings: Mapping[str, Any], build: Mapping[str, Any] | None = None) -> Message:
+    """The options page's Save (not a widget message: the extension's own request)."""
+    return {"type": SAVE_SETTINGS, "settings": dict(settings), "build": dict(build or {})}
+
+
+def _request(name: str, request_id: str | None) -> Message:
+    message = widget_message(name)
+    if request_id is not None:
+        message["requestId"] = request_id
+    return message

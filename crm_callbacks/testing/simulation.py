@@ -1,0 +1,408 @@
+"""Widget messages through `dispatch_json`, the way the extension sends them.
+
+The service worker builds each request from the CRM page's host, the user's settings
+and the declared storage keys, passes the ``state`` Python returned last time, then
+carries out the actions (storage changes included). `CrmPhone` does the same in
+memory, so what an adapter test checks is what Chrome would do.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import dispatch_json, router
+from ..adapters import Adapter, Registry, default_registry
+from ..contract import CONTRACT_VERSION
+from ..manifest import storage_keys
+from ..service import JWT_KEY
+from . import messages as widget
+from .messages import CALLER, ContactLike, Direction, Message
+
+__all__ = [
+    "FIRST_SESSION_ID",
+    "CrmPhone",
+    "Result",
+    "example_hostname",
+    "registry_with",
+    "simulate",
+]
+
+FIRST_SESSION_ID = 214705503020
+"""Session ids of a phone's calls count up from the sample messages' one."""
+
+
+@dataclass
+class Result:
+    """What the extension was told to do for some widget messages, in order."""
+
+    messages: list[Message]
+    responses: list[dict[str, Any]]
+    state: dict[str, Any]
+
+    @property
+    def actions(self) -> list[dict[str, Any]]:
+        return [action for response in self.responses for action in response["actions"]]
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """Every ``{code, message}`` error, in order."""
+        return [error for response in self.responses for error in response["errors"]]
+
+    @property
+    def error_codes(self) -> list[str]:
+        return [error["code"] for error in self.errors]
+
+    def of_type(self, action_type: str) -> list[dict[str, Any]]:
+        """The actions of one type (``openTab``, ``reply``, ``post`` …)."""
+        return [action for action in self.actions if action["type"] == action_type]
+
+    @property
+    def opened(self) -> list[str]:
+        """URLs of the tabs (or popups) opened, the one in front first."""
+        return [action["url"] for action in self.of_type("openTab")]
+
+    @property
+    def removed(self) -> list[str]:
+        """``chrome.storage.local`` keys removed."""
+        return [key for action in self.of_type("removeStorage") for key in action["keys"]]
+
+    @property
+    def stored(self) -> dict[str, Any]:
+        """``chrome.storage.local`` items written."""
+        items: dict[str, Any] = {}
+        for action in self.of_type("setStorage"):
+            items.update(action["items"])
+        return items
+
+    @property
+    def posted(self) -> list[dict[str, Any]]:
+        """Messages posted to the widget (registration, authorization status …)."""
+        return [action["message"] for action in self.of_type("post")]
+
+    @property
+    def replies(self) -> dict[str, Any]:
+        """The widget's requests answered: request id → reply data."""
+        return {action["requestId"]: action["data"] for action in self.of_type("reply")}
+
+    @property
+    def notices(self) -> list[tuple[str, str]]:
+        """What the user was told, as ``(level, message)``."""
+        return [(action["level"], action["message"]) for action in self.of_type("notify")]
+
+
+@dataclass
+class _Call:
+    number: str
+    direction: Direction
+    session_id: str
+
+
+@dataclass
+class CrmPhone:
+    """The RingCentral phone on one CRM page, with the extension behind it.
+
+    Bind it with `platform` (a registered adapter's name), `hostname` (the CRM page's
+    host; the platform is then found from it, as the extension does) or `adapter` (an
+    Adapter under test, registered on top of the built-ins and validated as on
+    registration). ``settings`` are the user's options, ``storage`` is
+    ``chrome.storage.local`` (only keys adapters declare reach Python) and
+    ``contacts`` the contract's ``context.contacts`` (the extension itself passes
+    none: it learns contacts from the web phone's ``contactMatch``).
+    """
+
+    platform: str | None = None
+    hostname: str | None = None
+    adapter: Adapter | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    storage: dict[str, Any] = field(default_factory=dict)
+    contacts: dict[str, list[Any]] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+    page_path: str = "/"
+    history: list[Result] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._registry: Registry | None = None
+        self._send_platform: str | None = None
+        self._written: set[str] = set()
+        self._sessions = itertools.count(FIRST_SESSION_ID)
+        self._call: _Call | None = None
+        self._last_call: _Call | None = None
+        if self.platform or self.hostname or self.adapter:
+            self.on(self.platform, hostname=self.hostname, adapter=self.adapter)
+
+    # --- binding --------------------------------------------------------------------
+
+    def on(
+        self,
+        platform: str | None = None,
+        *,
+        hostname: str | None = None,
+        adapter: Adapter | None = None,
+    ) -> CrmPhone:
+        """Move the phone to another CRM page; returns the phone (state is kept)."""
+        if adapter is not None:
+            registry = registry_with(adapter)
+            hostname = hostname or example_hostname(adapter)
+            found = registry.for_hostname(hostname.lower().rstrip("."))
+            if found is not registry.get(adapter.name):
+                raise ValueError(
+                    f"{hostname} is not matched by {adapter.name}'s urlIdentifier "
+                    f"{adapter.url_identifier!r}: the extension would not run on that page"
+                )
+            platform, send_platform = adapter.name, None
+        else:
+            registry = default_registry()
+            send_platform = platform
+            if hostname is None:
+                known = registry.get(platform) if platform else None
+                if known is None:
+                    names = ", ".join(a.name for a in registry)
+                    raise ValueError(
+                        f"give a hostname, or a platform among the registered ones ({names})"
+                    )
+                hostname = example_hostname(known)
+        self.platform, self.hostname, self.adapter = platform, hostname, adapter
+        self._registry, self._send_platform = registry, send_platform
+        return self
+
+    # --- what the widget does -------------------------------------------------------
+
+    def send(self, *messages: Message | Iterable[Message]) -> Result:
+        """Dispatch widget messages in order, as the extension does; their `Result`."""
+        if self._registry is None or self.hostname is None:
+            raise ValueError(
+                "the phone is on no CRM page: override the crm_adapter (or crm_platform, "
+                "crm_hostname) fixture, or call crm_phone.on('pipedrive')"
+            )
+        flat = [m for item in messages for m in ([item] if isinstance(item, dict) else item)]
+        responses = [self._dispatch(message) for message in flat]
+        result = Result(flat, responses, self.state)
+        self.history.append(result)
+        return result
+
+    def ring(
+        self,
+        number: str = CALLER,
+        *,
+        contact: ContactLike | list[ContactLike] | None = None,
+        direction: Direction = "inbound",
+        web_phone: bool | None = None,
+    ) -> Result:
+        """A new call rings; with `contact`, the web phone tells whom the widget matched."""
+        call = self._new_call(number, direction)
+        return self.send(
+            widget.ring(
+                number,
+                contact=contact,
+                direction=direction,
+                session_id=call.session_id,
+                web_phone=web_phone,
+            )
+        )
+
+    def answer(
+        self,
+        *,
+        contact: ContactLike | list[ContactLike] | None = None,
+        web_phone: bool | None = None,
+    ) -> Result:
+        """The ringing call is answered."""
+        call = self._current("answer")
+        return self.send(
+            widget.answer(
+                call.number,
+                contact=contact,
+                direction=call.direction,
+                session_id=call.session_id,
+                web_phone=web_phone,
+            )
+        )
+
+    def hang_up(self) -> Result:
+        """The call ends (``NoCall``)."""
+        call = self._current("hang up")
+        self._call = None
+        return self.send(
+            widget.end(call.number, direction=call.direction, session_id=call.session_id)
+        )
+
+    def flap(
+        self, number: str = CALLER, *, rings: int = 3, direction: Direction = "inbound"
+    ) -> Result:
+        """A new call whose status flaps Ringing → NoCall → Ringing … (`rings` rings)."""
+        call = self._new_call(number, direction)
+        self._call = None
+        return self.send(
+            widget.flapping(number, rings=rings, direction=direction, session_id=call.session_id)
+        )
+
+    def view_log(self, log_id: str | None = None, *, number: str | None = None) -> Result:
+        """ "View log details" on the last call (or on a call with `number`)."""
+        call = self._last_call
+        return self.send(
+            widget.view_log(
+                log_id,
+                number=number or (call.number if call else CALLER),
+                direction=call.direction if call and not number else "inbound",
+                session_id=call.session_id if call and not number else None,
+            )
+        )
+
+    def logout(self) -> Result:
+        """The user presses Logout for the CRM in the widget (deauthorize)."""
+        return self.send(widget.logout())
+
+    def log_in(self) -> Result:
+        """The user is logged in to RingCentral: the widget says so."""
+        return self.send(widget.login_status(True))
+
+    def match_contacts(self, *numbers: str) -> Result:
+        """The widget asks which CRM contacts match `numbers`."""
+        return self.send(widget.contact_match_request(*(numbers or (CALLER,))))
+
+    def match_call_logs(self, *session_ids: str) -> Result:
+        """The widget asks for the CRM log records of call sessions (default: the last call)."""
+        if not session_ids and self._last_call:
+            session_ids = (self._last_call.session_id,)
+        return self.send(widget.entity_match_request(*session_ids))
+
+    def choose(self, index: int | str) -> Result:
+        """The user picks the `index`-th contact in the chooser and presses Open."""
+        return self.send(widget.choose_contact(index))
+
+    # --- the world around the phone -------------------------------------------------
+
+    def knows(self, number: str, *contacts: ContactLike) -> CrmPhone:
+        """Add CRM contacts for `number` to ``context.contacts``; returns the phone."""
+        known = self.contacts.setdefault(number, [])
+        known.extend(dict(c) if isinstance(c, Mapping) else {"id": c} for c in contacts)
+        return self
+
+    def connect_crm(self, **stored: Any) -> CrmPhone:
+        """The user has connected the CRM: its session token (and `stored`) are kept."""
+        self.storage[JWT_KEY] = "test-session-token"
+        self.storage.update(stored)
+        return self
+
+    @property
+    def opened(self) -> list[str]:
+        """Every tab opened since the phone was made."""
+        return [url for result in self.history for url in result.opened]
+
+    # --- the extension's side -------------------------------------------------------
+
+    def _dispatch(self, message: Message) -> dict[str, Any]:
+        request = {
+            "v": CONTRACT_VERSION,
+            "message": message,
+            "context": self._context(),
+            "state": self.state,
+        }
+        response = json.loads(_dispatch_json(json.dumps(request), self._registry))
+        self.state = response["state"]
+        for action in response["actions"]:
+            if action["type"] == "removeStorage":
+                for key in action["keys"]:
+                    self.storage.pop(key, None)
+            elif action["type"] == "setStorage":
+                self.storage.update(action["items"])
+                self._written.update(action["items"])
+        return response
+
+    def _context(self) -> dict[str, Any]:
+        registry = self._registry
+        assert registry is not None and self.hostname is not None
+        declared = storage_keys(registry)
+        removable = {key for adapter in registry for key in adapter.unauthorize_keys}
+        undeclared = sorted(set(self.storage) - set(declared) - removable - self._written)
+        if undeclared:
+            # Caught here, a forgotten storage_keys entry is not a mystery in Chrome.
+            raise ValueError(
+                f"storage keys {undeclared} are declared by no adapter (storage_keys, or "
+                "unauthorize_keys): the extension would never pass them to Python"
+            )
+        context: dict[str, Any] = {
+            "page": {"hostname": self.hostname, "url": f"https://{self.hostname}{self.page_path}"},
+            "settings": self.settings,
+            "storage": {key: self.storage.get(key) for key in declared},
+        }
+        if self._send_platform:
+            context["platform"] = self._send_platform
+        if self.contacts:
+            context["contacts"] = self.contacts
+        return context
+
+    def _new_call(self, number: str, direction: Direction) -> _Call:
+        self._call = self._last_call = _Call(number, direction, str(next(self._sessions)))
+        return self._call
+
+    def _current(self, verb: str) -> _Call:
+        if self._call is None:
+            raise ValueError(f"no call to {verb}: ring() first")
+        return self._call
+
+
+def simulate(
+    messages: Iterable[Message | Iterable[Message]] = (),
+    *,
+    platform: str | None = None,
+    hostname: str | None = None,
+    adapter: Adapter | None = None,
+    settings: Mapping[str, Any] | None = None,
+    storage: Mapping[str, Any] | None = None,
+    contacts: Mapping[str, list[Any]] | None = None,
+    state: Mapping[str, Any] | None = None,
+) -> Result:
+    """Run `messages` through `dispatch` on one CRM page, carrying state; the `Result`.
+
+    ``simulate(platform="pipedrive", messages=[ring(contact="42")]).opened`` →
+    ``["https://acme.pipedrive.com/person/42"]``. Arguments as for `CrmPhone`.
+    """
+    phone = CrmPhone(
+        platform,
+        hostname=hostname,
+        adapter=adapter,
+        settings=dict(settings or {}),
+        storage=dict(storage or {}),
+        contacts=dict(contacts or {}),
+        state=dict(state or {}),
+    )
+    return phone.send(*messages)
+
+
+def example_hostname(adapter: Adapter) -> str:
+    """A CRM page host `adapter` runs on: ``*.pipedrive.com`` → ``acme.pipedrive.com``."""
+    identifier = adapter.url_identifier
+    return "acme." + identifier[2:] if identifier.startswith("*.") else identifier
+
+
+def registry_with(adapter: Adapter) -> Registry:
+    """The default registry with `adapter` added (replacing one of the same name)."""
+    name = adapter.name.lower()
+    registry = Registry(a for a in default_registry() if a.name.lower() != name)
+    registry.register(adapter)
+    return registry
+
+
+_DISPATCH_TAKES_REGISTRY = "registry" in inspect.signature(dispatch_json).parameters
+
+
+def _dispatch_json(request_json: str, registry: Registry | None) -> str:
+    """`dispatch_json`, resolving adapters in `registry` (an adapter not yet registered)."""
+    if registry is None or registry is default_registry():
+        return dispatch_json(request_json)
+    if _DISPATCH_TAKES_REGISTRY:
+        return dispatch_json(request_json, registry=registry)  # type: ignore[call-arg]
+    # dispatch_json has no registry argument: the router falls back to its module's
+    # default_registry, so that name points at `registry` for this one call.
+    original = router.default_registry
+    router.default_registry = lambda: registry  # type: ignore[assignment]
+    try:
+        return dispatch_json(request_json)
+    finally:
+        router.default_registry = original
