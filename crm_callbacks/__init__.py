@@ -18,13 +18,20 @@ from .errors import CallbackError, ErrorCode
 from .manifest import build_info, content_script_matches
 from .router import failure_actions, route
 
+MAX_JSON_DEPTH = 64
+"""Deeper request JSON is refused before parsing: in Pyodide, parsing very deep
+nesting overflows the JavaScript stack and kills the runtime instead of raising."""
 
-def dispatch(request: Any) -> dict[str, Any]:
-    """Turn one widget event (contract v1 request) into actions; never raises."""
+
+def dispatch(request: Any, *, registry: Registry | None = None) -> dict[str, Any]:
+    """Turn one widget event (contract v1 request) into actions; never raises.
+
+    `registry` replaces the default adapters (tests of an adapter not registered yet).
+    """
     raw_state = request.get("state") if isinstance(request, dict) else None
     incoming_state = raw_state if isinstance(raw_state, dict) else {}
     try:
-        outcome = route(parse_request(request))
+        outcome = route(parse_request(request), registry)
     except Exception as exc:  # a bug must still answer the shim, and open nothing
         error = (
             exc
@@ -36,6 +43,29 @@ def dispatch(request: Any) -> dict[str, Any]:
     return make_response(outcome.actions, outcome.state, outcome.errors)
 
 
+def _check_depth(text: str) -> None:
+    """ValueError if `text` nests arrays/objects deeper than `MAX_JSON_DEPTH`."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return  # cannot be that deep: skip the scan
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+        elif char in "]}":
+            depth -= 1
+
+
 def _owed(message: object, error: CallbackError) -> list[Any]:
     """The reply a widget request is owed even when its handling failed."""
     try:
@@ -44,16 +74,17 @@ def _owed(message: object, error: CallbackError) -> list[Any]:
         return []
 
 
-def dispatch_json(request_json: str) -> str:
+def dispatch_json(request_json: str, *, registry: Registry | None = None) -> str:
     """`dispatch` for the JS shim: JSON text in, JSON text out; never raises."""
     try:
         if not isinstance(request_json, str):
             raise TypeError(f"expected str, got {type(request_json).__name__}")
+        _check_depth(request_json)
         request = json.loads(request_json)
     except (TypeError, ValueError, RecursionError) as exc:
         error = CallbackError(ErrorCode.BAD_JSON, f"the request is not JSON: {exc}"[:500])
         return json.dumps(make_response([], {}, [error]))
-    response = dispatch(request)
+    response = dispatch(request, registry=registry)
     try:
         return json.dumps(response)
     except (TypeError, ValueError, RecursionError) as exc:

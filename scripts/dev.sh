@@ -54,6 +54,10 @@ run_tests() {
   log "pytest (unit, property and Chromium end-to-end tests)"
   # pytest exits 5 when it collected no test: that is a failure here, as any non-zero.
   "$VENV/bin/python" -m pytest "$@"
+  if [ $# -eq 0 ]; then
+    log "the unit tests again, inside Pyodide under Node (the runtime the extension ships)"
+    PYTHON="$VENV/bin/python" node scripts/pyodide_tests.mjs
+  fi
 }
 
 case "${1:-}" in

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-WIDGET_MESSAGES: dict[str, Any] = json.loads((FIXTURES / "widget-messages.json").read_text())
+from crm_callbacks.testing import load_widget_messages
+
+WIDGET_MESSAGES: dict[str, Any] = load_widget_messages()
+"""The widget's real message shapes, as shipped with ``crm_callbacks.testing``."""
 
 
 def widget_message(name: str, **call_changes: Any) -> dict[str, Any]:

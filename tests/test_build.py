@@ -55,7 +55,8 @@ def test_a_crm_manifest_adds_its_hosts_and_is_bundled(dist_with_manifest: Path):
     matches = manifest["content_scripts"][0]["matches"]
     assert "https://*.acmecrm.example/*" in matches
     assert "https://*.pipedrive.com/*" in matches and "https://*.test/*" in matches
-    assert manifest["host_permissions"] == matches
+    # the CRM hosts, and the default App Connect server's (any port)
+    assert manifest["host_permissions"] == [*matches, "http://127.0.0.1/*"]
     config = json.loads((dist_with_manifest / "config.json").read_text())
     assert config["crmManifest"] == "crm-manifest.json"
     assert json.loads((dist_with_manifest / "crm-manifest.json").read_text()) == ACME

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DIST = Path(os.environ.get("CRM_CALLBACKS_DIST", ROOT / "build" / "dist"))
 CHROMIUM = os.environ.get("CRM_CALLBACKS_CHROMIUM", "/usr/bin/chromium")
 CRM_HOST = "acme.pipedrive.com"
-MAPPED_CRM_HOSTS = (CRM_HOST, "app.bullhornstaffing.com")  # *.localhost needs no mapping
 WIDGET_HOST = "widget.test"
+OTHER_HOST = "evil.test"  # serves the same pages from an origin the extension must not trust
+MAPPED_HOSTS = (CRM_HOST, "app.bullhornstaffing.com", WIDGET_HOST, OTHER_HOST)
 PYTHON_READY_TIMEOUT_S = 30
 
 pytestmark = pytest.mark.e2e
@@ -86,6 +87,18 @@ class ExtensionBrowser:
         self.context = context
         self.worker = worker
         self.port = port
+        self._seen_urls: dict[int, str] = {}
+
+    def evaluate(self, script: str, arg: Any = None) -> Any:
+        """Evaluate in the service worker, again if Chrome restarted it meanwhile."""
+        for attempt in range(3):
+            try:
+                return self.worker.evaluate(script, arg)
+            except Exception as error:  # playwright's Error; only a restart is retried
+                if "Service worker restarted" not in str(error) or attempt == 2:
+                    raise
+                time.sleep(0.2)
+        raise AssertionError("unreachable")
 
     def open_crm(self, path: str = "/deal/1", host: str = CRM_HOST) -> CrmPage:
         page = self.context.new_page()
@@ -93,14 +106,14 @@ class ExtensionBrowser:
         return CrmPage(page)
 
     def storage(self) -> dict[str, Any]:
-        return self.worker.evaluate("() => chrome.storage.local.get(null)")
+        return self.evaluate("() => chrome.storage.local.get(null)")
 
     def set_storage(self, items: dict[str, Any]) -> None:
-        self.worker.evaluate("items => chrome.storage.local.set(items)", items)
+        self.evaluate("items => chrome.storage.local.set(items)", items)
 
     def set_settings(self, **changes: Any) -> None:
         """Change stored settings (as the options page would), keeping the others."""
-        self.worker.evaluate(
+        self.evaluate(
             """async changes => {
                 const {crmCallbacksSettings: current = {}} =
                     await chrome.storage.local.get('crmCallbacksSettings');
@@ -110,21 +123,50 @@ class ExtensionBrowser:
         )
 
     def popup_urls(self) -> list[str]:
-        return self.worker.evaluate(
+        return self.evaluate(
             """async () => (await chrome.windows.getAll({populate: true, windowTypes: ['popup']}))
                 .flatMap(w => w.tabs.map(t => t.pendingUrl || t.url))"""
         )
 
     def tab_urls(self) -> list[str]:
-        return self.worker.evaluate(
-            "async () => (await chrome.tabs.query({})).map(t => t.pendingUrl || t.url)"
+        """The URL of every open tab, one entry per tab.
+
+        A tab's URL reads empty for a moment while a navigation that fails offline
+        commits its error page: the last URL seen for that tab is kept instead.
+        """
+        tabs = self.evaluate(
+            "async () => (await chrome.tabs.query({})).map(t => [t.id, t.pendingUrl || t.url])"
         )
+        for tab_id, url in tabs:
+            if url:
+                self._seen_urls[tab_id] = url
+        return [self._seen_urls.get(tab_id, url) for tab_id, url in tabs]
 
     def wait_for_tab(self, url: str, timeout: float = PYTHON_READY_TIMEOUT_S) -> None:
         wait_until(lambda: url in self.tab_urls(), timeout=timeout, what=f"a tab at {url}")
 
+    def stop_service_worker(self) -> None:
+        """Terminate the extension's service worker, as Chrome does when it is idle.
+
+        The next extension event starts a new one; `worker` keeps driving it.
+        """
+        page = self.context.pages[0] if self.context.pages else self.context.new_page()
+        session = self.context.new_cdp_session(page)
+        targets = session.send("Target.getTargets")["targetInfos"]
+        for target in targets:
+            if target["type"] == "service_worker" and target["url"] == self.worker.url:
+                session.send("Target.closeTarget", {"targetId": target["targetId"]})
+        session.detach()
+
+    def worker_started_at(self) -> float:
+        """When the running service worker started (changes when it is restarted)."""
+        return self.evaluate("() => performance.timeOrigin")
+
+    def badge(self) -> str:
+        return self.evaluate("() => chrome.action.getBadgeText({})")
+
     def offscreen_status(self) -> dict[str, Any]:
-        return self.worker.evaluate("() => self.crmCallbacks.callOffscreen({type: 'status'})")
+        return self.evaluate("() => self.crmCallbacks.callOffscreen({type: 'status'})")
 
     def wait_for_python(self) -> dict[str, Any]:
         return wait_until(
@@ -134,7 +176,7 @@ class ExtensionBrowser:
         )
 
     def close_offscreen(self) -> None:
-        self.worker.evaluate(
+        self.evaluate(
             "async () => { if (await chrome.offscreen.hasDocument()) "
             "await chrome.offscreen.closeDocument(); }"
         )
@@ -173,7 +215,7 @@ def playwright() -> Iterator[Any]:
 def browser(
     playwright: Any, dist: Path, site_port: int, tmp_path: Path
 ) -> Iterator[ExtensionBrowser]:
-    mapped = [f"MAP {host} 127.0.0.1" for host in (*MAPPED_CRM_HOSTS, WIDGET_HOST)]
+    mapped = [f"MAP {host} 127.0.0.1" for host in MAPPED_HOSTS]
     rules = ", ".join(
         [*mapped, "MAP *.localhost 127.0.0.1", "MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1"]
     )
