@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from tests.conftest import widget_message
@@ -55,21 +54,3 @@ def test_a_ring_during_python_boot_pops_once_boot_ends(browser: ExtensionBrowser
     assert status["ready"] is True
     assert status["queuedDuringBoot"] >= 1, status
     assert browser.tab_urls().count(JANE_URL) == 1
-
-
-def test_messages_not_from_the_widget_iframe_open_nothing(browser: ExtensionBrowser):
-    crm = browser.open_crm()
-    browser.wait_for_python()
-    forged = ring("s-forged", contact_id="666")
-    crm.post_from_page(forged)  # the CRM page itself (or a script on it)
-    crm.page.evaluate(  # another iframe on the page
-        """message => {
-            const frame = document.createElement('iframe');
-            document.body.appendChild(frame);
-            frame.contentWindow.eval(`parent.postMessage(${JSON.stringify(message)}, '*')`);
-        }""",
-        copy.deepcopy(forged),
-    )
-    crm.post_from_widget(ring("s-real"))
-    browser.wait_for_tab(JANE_URL)
-    assert not any("/person/666" in url for url in browser.tab_urls())

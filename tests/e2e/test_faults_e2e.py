@@ -189,3 +189,40 @@ def test_a_hanging_server_never_holds_the_widget_reply_past_its_timeout(
     waited = time.monotonic() - started
     assert reply["response"] == {"data": {}}
     assert waited < 30, f"the widget waits 30 s for contact matches; the reply took {waited:.1f} s"
+
+
+# ---------------------------------------------------------------------------- load
+
+
+def test_a_burst_of_flapping_calls_pops_each_call_exactly_once(browser: ExtensionBrowser):
+    calls, rounds = 30, 5  # 300 events; scripts/load.py runs 1,000 x 10 and measures
+    crm = browser.open_crm()
+    before = browser.wait_for_python()["dispatched"]
+    crm.widget.evaluate(
+        """([calls, rounds]) => {
+            for (let round = 0; round < rounds; round++) {
+                for (let call = 0; call < calls; call++) {
+                    const status = round % 2 ? "NoCall" : "Ringing";
+                    const number = `+1650555${String(call).padStart(4, "0")}`;
+                    window.widget.post({type: "rc-active-call-notify", call: {
+                        sessionId: `burst-${call}`, direction: "Inbound", telephonyStatus: status,
+                        from: {phoneNumber: number}, to: {phoneNumber: "+16505550199"}}});
+                    if (round === 0) window.widget.post({type: "rc-call-ring-notify", call: {
+                        id: `wp-${call}`, direction: "Inbound", from: number,
+                        to: "+16505550199", partyData: {sessionId: `burst-${call}`},
+                        contactMatch: {id: `c${call}`, name: `Caller ${call}`}}});
+                }
+            }
+        }""",
+        [calls, rounds],
+    )
+    total = calls * rounds + calls
+    wait_until(
+        lambda: browser.offscreen_status()["dispatched"] >= before + total,
+        timeout=60,
+        what=f"{total} events to be handled",
+    )
+    for call in range(calls):
+        browser.wait_for_tab(person(f"c{call}"))
+    urls = browser.tab_urls()
+    assert [urls.count(person(f"c{call}")) for call in range(calls)] == [1] * calls
