@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crm_callbacks.server import DEFAULT_API_KEY, Store, start  # noqa: E402
+from crm_callbacks.server.tls import self_signed_certificate  # noqa: E402
 
 CRM_HOST = "demo.testcrm.localhost"
 CALLER = "+16505550123"
@@ -48,32 +48,6 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
     raise SystemExit(f"[demo] error: timed out after {timeout:.0f} s waiting for {what}")
 
 
-def certificate(folder: Path) -> tuple[Path, Path]:
-    """A throw-away certificate for the demo CRM site (Chromium ignores its issuer)."""
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            f"/CN={CRM_HOST}",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "build" / "dist")
@@ -89,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         store = Store()
         api = start(port=0, store=store)
-        site = start(port=0, store=store, secret=api.config.secret, tls=certificate(Path(scratch)))
+        site = start(
+            port=0,
+            store=store,
+            secret=api.config.secret,
+            tls=self_signed_certificate(Path(scratch), CRM_HOST),
+        )
         step(f"testCRM server: API {api.url}, CRM site https://{CRM_HOST} (→ port {site.port})")
         try:
             with sync_playwright() as playwright:

@@ -7,13 +7,14 @@ Chromium reaches it through ``--host-resolver-rules``, so the CRM page really is
 from __future__ import annotations
 
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from crm_callbacks.server.tls import self_signed_certificate
 
 SITE = Path(__file__).parent / "site"
 
@@ -29,36 +30,10 @@ class QuietHandler(SimpleHTTPRequestHandler):
         return str(SITE / name) if name and (SITE / name).is_file() else str(SITE / "crm.html")
 
 
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """A throw-away self-signed certificate (Chromium runs with --ignore-certificate-errors)."""
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=crm-callbacks-test",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
 @contextmanager
 def serve_https(folder: Path) -> Iterator[int]:
     """Serve `SITE` over HTTPS on a free loopback port; yields the port."""
-    cert, key = make_certificate(folder)
+    cert, key = self_signed_certificate(folder, "crm-callbacks-test")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(SITE)))
