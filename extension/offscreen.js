@@ -1,25 +1,51 @@
-// Offscreen document: boots the bundled Pyodide once, installs the crm_callbacks
-// wheel and answers the service worker's messages with crm_callbacks.dispatch_json.
-// No CRM knowledge lives here: payloads go to Python and answers come back as-is.
+// Offscreen document: boots the bundled Pyodide once and answers the service
+// worker's messages with crm_callbacks.dispatch_json. No CRM knowledge lives here:
+// payloads go to Python and answers come back as-is.
+//
+// Two boot paths (status.bootPath says which one ran):
+// - "snapshot": restore the Pyodide memory snapshot the build made from the wheel in
+//   pyodide/ with every crm_callbacks module imported (several times faster: see
+//   docs/benchmarks.md); used only when the snapshot file is intact (sha256) and was
+//   made from exactly the wheel this build ships (sha256 of the wheel file, the lock
+//   and the one stored inside the snapshot);
+// - "micropip": plain loadPyodide, then micropip installs that wheel from the lock.
+//   Used when the build has no snapshot or restoring it fails (reason logged and in
+//   status.bootFallbackReason).
 
 const DEFAULT_BOOT_TIMEOUT_MS = 20000;
 
 const status = {
   ready: false,
   failed: null, // {code, message} once boot failed or timed out
-  bootMs: null,
+  bootMs: null, // boot() start → Python ready
+  bootPath: null, // "snapshot" | "micropip", once ready
+  bootFallbackReason: null, // why the snapshot was not used, if it was not
+  readyAtMs: null, // Python ready, in ms since this document's time origin (its creation)
+  bootPhases: {}, // ms since this document's time origin at which each boot step ended
+  wheelSha256: null, // the crm_callbacks wheel that runs
   queuedDuringBoot: 0,
   dispatched: 0,
+  dispatchMs: 0, // total time spent in dispatch_json
   buildId: null,
 };
 
 let dispatchJson = null; // crm_callbacks.dispatch_json, set when boot succeeds
+let runtime = null; // the Pyodide instance, for the memory figures in status
+
+// Python's output. Module-level on purpose: Pyodide keeps these for its lifetime, and a
+// closure made inside startFromSnapshot would keep that call's scope, 31 MB snapshot included.
+const printOut = (line) => console.log("[python]", line);
+const printErr = (line) => console.warn("[python]", line);
+
+function phase(name) {
+  status.bootPhases[name] = Math.round(performance.now());
+}
 
 // Registered first, at top level, so no message sent while booting is missed.
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (!message || message.target !== "offscreen" || sender.tab) return false;
   if (message.type === "status") {
-    configRead.then(() => sendResponse({ ...status })); // config only, never boot
+    configRead.then(() => sendResponse({ ...status, memory: memoryFigures() })); // never waits for boot
     return true;
   }
   if (message.type === "dispatch") {
@@ -46,8 +72,10 @@ async function handleDispatch({ requestId, payload }) {
   }
   try {
     status.dispatched += 1;
-    const response = JSON.parse(dispatchJson(JSON.stringify(payload)));
-    return { ok: true, requestId, response };
+    const started = performance.now();
+    const answer = dispatchJson(JSON.stringify(payload));
+    status.dispatchMs += performance.now() - started;
+    return { ok: true, requestId, response: JSON.parse(answer) };
   } catch (e) {
     return { ok: false, requestId, error: { code: "PYTHON_EXCEPTION", message: String(e?.message ?? e) } };
   }
@@ -68,6 +96,7 @@ async function readConfig() {
 async function boot() {
   const started = performance.now();
   const config = await configRead;
+  phase("configRead");
   const timeoutMs = Number(config.bootTimeoutMs) > 0 ? Number(config.bootTimeoutMs) : DEFAULT_BOOT_TIMEOUT_MS;
 
   let timer;
@@ -87,8 +116,9 @@ async function boot() {
     if (timedOut) throw status.failed;
     dispatchJson = fn;
     status.ready = true;
+    status.readyAtMs = Math.round(performance.now());
     status.bootMs = Math.round(performance.now() - started);
-    console.info(`[offscreen] Python ready in ${status.bootMs} ms (build ${status.buildId})`);
+    console.info(`[offscreen] Python ready in ${status.bootMs} ms from ${status.bootPath} (build ${status.buildId})`);
   } catch (e) {
     status.failed = e?.code ? e : { code: "PYODIDE_BOOT_FAILED", message: `Python runtime failed to start: ${e?.message ?? e}` };
     console.error(`[offscreen] ${status.failed.code}: ${status.failed.message}`);
@@ -98,44 +128,177 @@ async function boot() {
   }
 }
 
-// Load Pyodide, micropip and our wheel (all shipped in pyodide/, listed in its lock).
+// Python's wasm heap (Pyodide's linear memory) in bytes; null before boot. (For the JS
+// heap, scripts/bench.py asks CDP: performance.memory is coarse and not per document.)
+function memoryFigures() {
+  return { wasmHeapBytes: runtime?._module?.HEAP8?.length ?? null };
+}
+
 async function startPython(config) {
+  const lock = fetch(extensionUrl("pyodide/pyodide-lock.json")).then((r) => r.json());
+  lock.catch(() => {});
+  if (config.snapshot) {
+    try {
+      const fn = await startFromSnapshot(config, lock);
+      status.bootPath = "snapshot";
+      return fn;
+    } catch (e) {
+      status.bootFallbackReason = String(e?.message ?? e);
+      console.warn(`[offscreen] snapshot not used, booting with micropip: ${status.bootFallbackReason}`);
+    }
+  } else {
+    status.bootFallbackReason = "this build has no snapshot";
+  }
+  const fn = await startWithMicropip(config, lock);
+  status.bootPath = "micropip";
+  return fn;
+}
+
+function extensionUrl(path) {
+  return chrome.runtime.getURL(path);
+}
+
+async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function fetchBytes(path) {
+  const res = await fetch(extensionUrl(path));
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return (await res.blob()).arrayBuffer(); // ≈ 30% faster than res.arrayBuffer() for the snapshot
+}
+
+// The wheel the lock names for crm-callbacks, with its sha256 as computed here.
+async function shippedWheel(lock) {
+  const entry = (await lock).packages?.["crm-callbacks"];
+  if (!entry?.file_name) throw new Error("pyodide-lock.json lists no crm-callbacks wheel");
+  const sha256 = await sha256Hex(await fetchBytes(`pyodide/${entry.file_name}`));
+  if (sha256 !== entry.sha256) throw new Error(`${entry.file_name}: sha256 differs from pyodide-lock.json`);
+  return { name: entry.file_name, sha256 };
+}
+
+// The snapshot file holds only its non-zero pages (see scripts/make_snapshot.mjs):
+// u32 LE magic "CSN1", full length, page size, run count; (first page, page count)
+// per run; then the runs' bytes. Returns the full snapshot.
+function withZeroPages(buffer, expectedLength) {
+  const MAGIC = 0x314e5343;
+  const words = new DataView(buffer);
+  const word = (i) => words.getUint32(4 * i, true);
+  if (buffer.byteLength < 16 || word(0) !== MAGIC) throw new Error("the snapshot file has no CSN1 header");
+  const [length, page, runs] = [word(1), word(2), word(3)];
+  if (length !== expectedLength) throw new Error(`the snapshot is ${length} bytes, config.json says ${expectedLength}`);
+  const full = new Uint8Array(length);
+  let offset = 16 + 8 * runs;
+  for (let run = 0; run < runs; run++) {
+    const start = word(4 + 2 * run) * page;
+    const end = Math.min(start + word(5 + 2 * run) * page, length);
+    if (start >= end || offset + end - start > buffer.byteLength) throw new Error("the snapshot file is truncated");
+    full.set(new Uint8Array(buffer, offset, end - start), start);
+    offset += end - start;
+  }
+  if (offset !== buffer.byteLength) throw new Error("the snapshot file has trailing bytes");
+  return full;
+}
+
+// Restore the snapshot; throws (and the caller falls back) unless the snapshot is
+// intact and holds exactly the wheel this build ships.
+async function startFromSnapshot(config, lock) {
+  const meta = config.snapshot;
+  // Fetched and checked while Pyodide's own files load; Pyodide awaits it just
+  // before instantiating the wasm, so a bad file fails loadPyodide early.
+  const snapshot = fetchBytes(meta.path).then(async (bytes) => {
+    phase("snapshotFetched");
+    if (bytes.byteLength !== meta.bytes) throw new Error(`${meta.path}: ${bytes.byteLength} bytes, expected ${meta.bytes}`);
+    if ((await sha256Hex(bytes)) !== meta.sha256) throw new Error(`${meta.path}: sha256 differs from config.json (corrupt)`);
+    phase("snapshotChecked");
+    const full = withZeroPages(bytes, meta.snapshotBytes);
+    phase("snapshotExpanded");
+    return full;
+  });
+  const wheel = shippedWheel(lock).then((shipped) => {
+    if (shipped.sha256 !== meta.wheelSha256) throw new Error(`the snapshot was made from another wheel than ${shipped.name}`);
+    return shipped;
+  });
+  const { loadPyodide } = await import("./pyodide/pyodide.mjs");
+  phase("pyodideImported");
+  const [checked, loaded] = await Promise.allSettled([
+    wheel,
+    loadPyodide({
+      indexURL: extensionUrl("pyodide/"),
+      lockFileURL: extensionUrl("pyodide/pyodide-lock.json"),
+      packages: [],
+      _loadSnapshot: wheel.then(() => snapshot), // never restore a snapshot of another wheel
+      stdout: printOut,
+      stderr: printErr,
+    }),
+  ]);
+  if (checked.status === "rejected") throw checked.reason;
+  if (loaded.status === "rejected") throw loaded.reason;
+  const { name, sha256 } = checked.value;
+  const pyodide = loaded.value;
+  phase("snapshotRestored");
+  pyodide._api.config._loadSnapshot = null; // let the 31 MB buffer be collected
+  // pyimport, not runPython: compiling Python source is slow the first time in a fresh wasm instance.
+  const inside = pyodide.pyimport("_crm_callbacks_snapshot").WHEEL_SHA256;
+  if (inside !== sha256) throw new Error(`the restored Python holds wheel ${inside}, not ${name} (${sha256})`);
+  pyodide.pyimport("random").seed(); // the snapshot holds the build machine's random state
+  const fn = await finishBoot(pyodide, config, "restoring the snapshot");
+  status.wheelSha256 = sha256;
+  runtime = pyodide;
+  return fn;
+}
+
+// Load Pyodide, micropip and our wheel (all shipped in pyodide/, listed in its lock).
+async function startWithMicropip(config, lock) {
   const { loadPyodide } = await import("./pyodide/pyodide.mjs");
   const pyodide = await loadPyodide({
-    indexURL: chrome.runtime.getURL("pyodide/"),
-    lockFileURL: chrome.runtime.getURL("pyodide/pyodide-lock.json"),
+    indexURL: extensionUrl("pyodide/"),
+    lockFileURL: extensionUrl("pyodide/pyodide-lock.json"),
     packages: [],
-    stdout: (line) => console.log("[python]", line),
-    stderr: (line) => console.warn("[python]", line),
+    stdout: printOut,
+    stderr: printErr,
   });
+  phase("pyodideLoaded");
 
   const loadErrors = [];
   await pyodide.loadPackage("micropip", { errorCallback: (m) => loadErrors.push(m) });
   if (loadErrors.length) throw new Error(`micropip: ${loadErrors.join("; ")}`);
 
-  // A CRM manifest bundled by the build adds or overrides platforms; the package
-  // reads it from $CRM_CALLBACKS_MANIFEST when its registry is first built.
-  if (config.crmManifest) {
-    const manifest = await fetch(chrome.runtime.getURL(config.crmManifest)).then((r) => r.text());
-    pyodide.FS.writeFile("/crm-manifest.json", manifest);
-    pyodide.runPython("import os; os.environ['CRM_CALLBACKS_MANIFEST'] = '/crm-manifest.json'");
-  }
-
   // Resolved from pyodide-lock.json (hyphenated name): offline, sha256-checked.
   const micropip = pyodide.pyimport("micropip");
   await micropip.install("crm-callbacks");
+  phase("wheelInstalled");
 
   // micropip hands lock packages to loadPackage without an errorCallback, so a
-  // wheel whose sha256 differs from the lock is skipped silently: say so here.
+  // wheel whose sha256 differs from the lock is skipped silently: finishBoot says so.
+  const fn = await finishBoot(pyodide, config, "micropip.install (wheel missing or corrupt, its sha256 differs from pyodide-lock.json)");
+  status.wheelSha256 = (await lock.catch(() => null))?.packages?.["crm-callbacks"]?.sha256 ?? null;
+  runtime = pyodide;
+  return fn;
+}
+
+// Point the package at a CRM manifest bundled by the build, build its registry (adapters
+// and manifest, validated now) and return dispatch_json.
+async function finishBoot(pyodide, config, after) {
+  // The package reads $CRM_CALLBACKS_MANIFEST when its registry is first built; a
+  // snapshot holds a registry built without it, so the cache is cleared then.
+  const manifest = config.crmManifest ? await fetch(extensionUrl(config.crmManifest)).then((r) => r.text()) : null;
   let module;
   try {
     module = pyodide.pyimport("crm_callbacks");
-    module.default_registry(); // adapters and any bundled CRM manifest, validated at boot
+    if (manifest !== null) {
+      pyodide.FS.writeFile("/crm-manifest.json", manifest);
+      pyodide.pyimport("os").environ.__setitem__("CRM_CALLBACKS_MANIFEST", "/crm-manifest.json");
+      module.default_registry.cache_clear();
+    }
+    module.default_registry();
   } catch (e) {
     const reason = String(e?.message ?? e).trim().split("\n").find((l) => /Error:/.test(l)) ?? e;
-    throw new Error(`crm_callbacks failed to load after micropip.install (wheel missing or corrupt, its sha256 differs from pyodide-lock.json, or an invalid CRM manifest): ${reason}`);
+    throw new Error(`crm_callbacks failed to load after ${after}, or an invalid CRM manifest: ${reason}`);
   }
   const fn = module.dispatch_json;
   if (typeof fn !== "function") throw new Error("crm_callbacks has no dispatch_json()");
+  phase("registryBuilt");
   return fn;
 }
