@@ -40,9 +40,23 @@ async function ensureOffscreenDocument() {
   return creatingOffscreen;
 }
 
+// Known to exist since the last successful send: skips getContexts (≈ 0.7 ms) on the
+// hot path. A send to a document Chrome closed fails, and is retried once after
+// recreating it.
+let offscreenKnownOpen = false;
+
 async function callOffscreen(message) {
+  if (offscreenKnownOpen) {
+    try {
+      return await chrome.runtime.sendMessage({ target: "offscreen", ...message });
+    } catch {
+      offscreenKnownOpen = false;
+    }
+  }
   await ensureOffscreenDocument();
-  return chrome.runtime.sendMessage({ target: "offscreen", ...message });
+  const answer = await chrome.runtime.sendMessage({ target: "offscreen", ...message });
+  offscreenKnownOpen = true;
+  return answer;
 }
 
 // ---- dispatch: one at a time, in arrival order ---------------------------------
@@ -286,6 +300,7 @@ async function retryKeptEvents() {
 
 // A failed runtime is closed, so the next attempt boots a fresh one.
 async function restartPython() {
+  offscreenKnownOpen = false;
   try {
     if (await hasOffscreenDocument()) await chrome.offscreen.closeDocument();
   } catch (error) {
