@@ -284,9 +284,21 @@ async function finishBoot(pyodide, config, after) {
   // The package reads $CRM_CALLBACKS_MANIFEST when its registry is first built; a
   // snapshot holds a registry built without it, so the cache is cleared then.
   const manifest = config.crmManifest ? await fetch(extensionUrl(config.crmManifest)).then((r) => r.text()) : null;
+  // Adapter plug-ins the build bundled (lock entries, sha256-checked): installed now,
+  // found through their entry points when the registry is rebuilt.
+  const plugins = Array.isArray(config.plugins) ? config.plugins : [];
+  if (plugins.length) {
+    const errors = [];
+    await pyodide.loadPackage(plugins, { errorCallback: (m) => errors.push(m) });
+    if (errors.length) throw new Error(`adapter plug-ins did not install: ${errors.join("; ")}`);
+  }
   let module;
   try {
     module = pyodide.pyimport("crm_callbacks");
+    if (plugins.length) {
+      pyodide.pyimport("importlib").invalidate_caches();
+      module.default_registry.cache_clear();
+    }
     if (manifest !== null) {
       pyodide.FS.writeFile("/crm-manifest.json", manifest);
       pyodide.pyimport("os").environ.__setitem__("CRM_CALLBACKS_MANIFEST", "/crm-manifest.json");

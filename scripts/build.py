@@ -42,6 +42,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plugins import PluginError, PluginWheel, plugin_wheels  # noqa: E402 - a sibling module
 
 PYODIDE_VERSION = "314.0.7"
 PYODIDE_SPEC = f"pyodide@{PYODIDE_VERSION}"
@@ -367,9 +369,13 @@ def lock_entry(
 
 
 def trimmed_lock(
-    original: dict[str, Any], micropip_wheel: Path, our_wheel: Path, our_version: str
+    original: dict[str, Any],
+    micropip_wheel: Path,
+    our_wheel: Path,
+    our_version: str,
+    plugins: list[PluginWheel],
 ) -> dict[str, Any]:
-    """Keep the original ``info``; list only micropip and our package."""
+    """Keep the original ``info``; list only micropip, our package and adapter plug-ins."""
     template = original.get("packages", {}).get("micropip")
     if not isinstance(template, dict) or "info" not in original:
         raise BuildError("the npm pyodide-lock.json has no info or no micropip entry")
@@ -389,6 +395,14 @@ def trimmed_lock(
             imports=[IMPORT_NAME],
         ),
     }
+    for plugin in plugins:
+        packages[plugin.name] = lock_entry(
+            template,
+            name=plugin.name,
+            wheel=plugin.wheel,
+            version=plugin.version,
+            imports=plugin.imports,
+        )
     return {**original, "info": original["info"], "packages": packages}
 
 
@@ -640,9 +654,15 @@ def assemble(
     original_lock = extract_pyodide(tgz, pyodide_dir)
     shutil.copy2(wheel, pyodide_dir / wheel.name)
     shutil.copy2(micropip, pyodide_dir / micropip.name)
-    write_json(
-        pyodide_dir / "pyodide-lock.json", trimmed_lock(original_lock, micropip, wheel, version)
-    )
+    try:
+        plugins = plugin_wheels(ROOT / "build" / "cache")
+    except PluginError as exc:
+        raise BuildError(str(exc)) from None
+    for plugin in plugins:
+        shutil.copy2(plugin.wheel, pyodide_dir / plugin.wheel.name)
+        log(f"plug-in: {plugin.wheel.name} (adapters from {', '.join(plugin.imports)})")
+    lock = trimmed_lock(original_lock, micropip, wheel, version, plugins)
+    write_json(pyodide_dir / "pyodide-lock.json", lock)
     verify_lock(pyodide_dir)
 
     package = load_package(args.crm_manifest)
@@ -670,6 +690,7 @@ def assemble(
             )
 
     config["storageKeys"] = info["storageKeys"]
+    config["plugins"] = [plugin.name for plugin in plugins]
     config["crmManifest"] = CRM_MANIFEST_NAME if args.crm_manifest is not None else None
     config["snapshot"] = None  # last: every check that can fail fast has passed
     if not args.no_snapshot:

@@ -1,0 +1,66 @@
+"""A separately installed adapter plug-in is bundled by the build and pops in Chrome."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import widget_message
+from tests.e2e.conftest import ROOT, ExtensionBrowser
+
+PLUGIN = ROOT / "tests" / "plugin_example"
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build made with the example plug-in installed beside crm-callbacks."""
+    folder = tmp_path_factory.mktemp("plugin-build")
+    site = folder / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(PLUGIN),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    done = subprocess.run(
+        [sys.executable, "scripts/build.py", "--out", str(folder / "dist")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "plug-in: crm_callbacks_example-0.1.0-py3-none-any.whl" in done.stdout
+    return folder / "dist"
+
+
+def test_the_build_bundles_the_plugin_and_its_hosts(dist: Path):
+    manifest = json.loads((dist / "manifest.json").read_text())
+    assert "https://*.examplecrm.localhost/*" in manifest["content_scripts"][0]["matches"]
+    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text())
+    assert lock["packages"]["crm-callbacks-example"]["imports"] == ["crm_callbacks_example"]
+    assert json.loads((dist / "config.json").read_text())["plugins"] == ["crm-callbacks-example"]
+
+
+def test_the_plugin_adapter_pops_in_chromium(browser: ExtensionBrowser):
+    crm = browser.open_crm(host="acme.examplecrm.localhost")
+    crm.post_from_widget(widget_message("webphone_ring"))
+    browser.wait_for_tab("https://acme.examplecrm.localhost/people/42")
+    status = browser.offscreen_status()
+    assert status["bootPath"] == "snapshot", status
