@@ -37,7 +37,9 @@ class State:
     """Popped call sessions (for exactly-once) and contacts seen per number."""
 
     popped: dict[str, None] = field(default_factory=dict)
-    matches: dict[str, list[Contact]] = field(default_factory=dict)
+    matches: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Kept as JSON and read only when a number is recalled: every event passes the
+    whole state through, so parsing it all each time would cost milliseconds."""
     logs: dict[str, str] = field(default_factory=dict)
     chooser: dict[str, Any] | None = None
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -79,9 +81,9 @@ class State:
                 rc_user_number=rc_user_number,
             )
             for number, contacts in list(matches.items())[-MAX_NUMBERS:]:
-                if not isinstance(contacts, list):
-                    raise TypeError("matches values must be lists")
-                state.matches[number] = [contact_from_json(c) for c in contacts]
+                if not isinstance(contacts, list) or not all(isinstance(c, dict) for c in contacts):
+                    raise TypeError("matches values must be lists of objects")
+                state.matches[number] = contacts
             return state
         except (TypeError, CallbackError) as exc:
             raise CallbackError(ErrorCode.BAD_STATE, f"state was reset: {exc}") from None
@@ -90,7 +92,7 @@ class State:
         return {
             "v": STATE_VERSION,
             "popped": list(self.popped),
-            "matches": {n: [c.as_dict() for c in cs] for n, cs in self.matches.items()},
+            "matches": dict(self.matches),
             "logs": dict(self.logs),
             "chooser": self.chooser,
             "pending": dict(self.pending),
@@ -120,7 +122,14 @@ class State:
         """Keep `contacts` as the latest matches for `number` (most recent last)."""
         key = match_key(number)
         if key.strip("+") and contacts:
-            _bounded_put(self.matches, key, contacts[:MAX_CONTACTS_PER_NUMBER], MAX_NUMBERS)
+            kept = [c.as_dict() for c in contacts[:MAX_CONTACTS_PER_NUMBER]]
+            _bounded_put(self.matches, key, kept, MAX_NUMBERS)
 
     def recall(self, number: str) -> list[Contact]:
-        return list(self.matches.get(match_key(number), []))
+        """Contacts remembered for `number`; BAD_STATE if what was kept is not contacts."""
+        try:
+            return [contact_from_json(c) for c in self.matches.get(match_key(number), [])]
+        except CallbackError as exc:
+            raise CallbackError(
+                ErrorCode.BAD_STATE, f"remembered contacts: {exc.message}"
+            ) from None
