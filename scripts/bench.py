@@ -54,9 +54,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crm_callbacks.testing import load_widget_messages  # noqa: E402 - the widget's shapes
-from tests.e2e.server import serve_https  # noqa: E402 - the e2e tests' fake CRM and widget
+from tests.e2e.server import CHROMIUM, launch_extension, serve_https  # noqa: E402 - e2e harness
 
-CHROMIUM = os.environ.get("CRM_CALLBACKS_CHROMIUM", "/usr/bin/chromium")
 CRM_HOST = "acme.pipedrive.com"
 WIDGET_HOST = "widget.test"
 MESSAGES = load_widget_messages()
@@ -260,33 +259,11 @@ class Browser:
     """Chromium with one extension loaded, a CRM tab and the bench hooks."""
 
     def __init__(self, playwright: Any, dist: Path, profile: Path, port: int) -> None:
-        rules = ", ".join(
-            [
-                f"MAP {CRM_HOST} 127.0.0.1",
-                f"MAP {WIDGET_HOST} 127.0.0.1",
-                "MAP * ~NOTFOUND",
-            ]
-        )
         self.profile = profile
         self.port = port
         self.launched = time.monotonic()
-        self.context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                f"--disable-extensions-except={dist}",
-                f"--load-extension={dist}",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--ignore-certificate-errors",
-                f"--host-resolver-rules={rules}",
-            ],
-        )
+        rules = [f"MAP {CRM_HOST} 127.0.0.1", f"MAP {WIDGET_HOST} 127.0.0.1"]
+        self.context = launch_extension(playwright, dist, profile, rules)
         self.worker = (
             self.context.service_workers[0]
             if self.context.service_workers

@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from crm_callbacks.server import DEFAULT_API_KEY, Store, start  # noqa: E402
 from crm_callbacks.server.tls import self_signed_certificate  # noqa: E402
+from tests.e2e.server import launch_extension  # noqa: E402 - the e2e tests' launcher
 
 CRM_HOST = "demo.testcrm.localhost"
 CALLER = "+16505550123"
 EXPECTED_CONTACT = f"https://{CRM_HOST}/contacts/43"
-CHROMIUM = os.environ.get("CRM_CALLBACKS_CHROMIUM", "/usr/bin/chromium")
 
 
 def step(message: str) -> None:
@@ -72,24 +72,13 @@ def main(argv: list[str] | None = None) -> int:
         step(f"testCRM server: API {api.url}, CRM site https://{CRM_HOST} (→ port {site.port})")
         try:
             with sync_playwright() as playwright:
-                context = playwright.chromium.launch_persistent_context(
-                    str(Path(scratch) / "profile"),
-                    executable_path=CHROMIUM,
+                context = launch_extension(
+                    playwright,
+                    args.dist,
+                    Path(scratch) / "profile",
+                    [f"MAP {CRM_HOST} 127.0.0.1:{site.port}"],
                     headless=not headed,
                     viewport={"width": 1200, "height": 800},
-                    args=[
-                        f"--disable-extensions-except={args.dist}",
-                        f"--load-extension={args.dist}",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--ignore-certificate-errors",
-                        f"--host-resolver-rules=MAP {CRM_HOST} 127.0.0.1:{site.port}, "
-                        "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                    ],
                 )
                 run_demo(context, api.url, args.out)
                 context.close()

@@ -15,11 +15,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.server import serve_https
+from tests.e2e.server import launch_extension, serve_https
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = Path(os.environ.get("CRM_CALLBACKS_DIST", ROOT / "build" / "dist"))
-CHROMIUM = os.environ.get("CRM_CALLBACKS_CHROMIUM", "/usr/bin/chromium")
 CRM_HOST = "acme.pipedrive.com"
 WIDGET_HOST = "widget.test"
 OTHER_HOST = "evil.test"  # serves the same pages from an origin the extension must not trust
@@ -215,27 +214,8 @@ def playwright() -> Iterator[Any]:
 def browser(
     playwright: Any, dist: Path, site_port: int, tmp_path: Path
 ) -> Iterator[ExtensionBrowser]:
-    mapped = [f"MAP {host} 127.0.0.1" for host in MAPPED_HOSTS]
-    rules = ", ".join(
-        [*mapped, "MAP *.localhost 127.0.0.1", "MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1"]
-    )
-    context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            f"--disable-extensions-except={dist}",
-            f"--load-extension={dist}",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--ignore-certificate-errors",
-            f"--host-resolver-rules={rules}",
-        ],
-    )
+    rules = [f"MAP {host} 127.0.0.1" for host in MAPPED_HOSTS] + ["MAP *.localhost 127.0.0.1"]
+    context = launch_extension(playwright, dist, tmp_path / "profile", rules)
     try:
         worker = (
             context.service_workers[0]

@@ -6,6 +6,7 @@ Chromium reaches it through ``--host-resolver-rules``, so the CRM page really is
 
 from __future__ import annotations
 
+import os
 import ssl
 import threading
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from crm_callbacks.server.tls import self_signed_certificate
 
@@ -45,3 +47,42 @@ def serve_https(folder: Path) -> Iterator[int]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+CHROMIUM = os.environ.get("CRM_CALLBACKS_CHROMIUM", "/usr/bin/chromium")
+
+
+def launch_extension(
+    playwright: Any,
+    dist: Path,
+    profile: Path,
+    resolver_rules: list[str],
+    *,
+    headless: bool = True,
+    **options: Any,
+) -> Any:
+    """Debian's Chromium with the extension in `dist` loaded (a persistent context).
+
+    `resolver_rules` map test hosts to loopback; every other name fails at once
+    (``MAP * ~NOTFOUND``: offline, Chromium would stall seconds on DNS), loopback
+    addresses stay reachable. The other flags keep it quiet on a closed network.
+    """
+    rules = ", ".join([*resolver_rules, "MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1"])
+    return playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=headless,
+        args=[
+            f"--disable-extensions-except={dist}",
+            f"--load-extension={dist}",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--ignore-certificate-errors",
+            f"--host-resolver-rules={rules}",
+        ],
+        **options,
+    )
