@@ -133,13 +133,18 @@ class ExtensionBrowser:
         A tab's URL reads empty for a moment while a navigation that fails offline
         commits its error page: the last URL seen for that tab is kept instead.
         """
-        tabs = self.evaluate(
-            "async () => (await chrome.tabs.query({})).map(t => [t.id, t.pendingUrl || t.url])"
-        )
-        for tab_id, url in tabs:
-            if url:
-                self._seen_urls[tab_id] = url
-        return [self._seen_urls.get(tab_id, url) for tab_id, url in tabs]
+        deadline = time.monotonic() + 2
+        while True:
+            tabs = self.evaluate(
+                "async () => (await chrome.tabs.query({})).map(t => [t.id, t.pendingUrl || t.url])"
+            )
+            for tab_id, url in tabs:
+                if url:
+                    self._seen_urls[tab_id] = url
+            unknown = [tab_id for tab_id, _ in tabs if tab_id not in self._seen_urls]
+            if not unknown or time.monotonic() > deadline:
+                return [self._seen_urls.get(tab_id, url) for tab_id, url in tabs]
+            time.sleep(0.05)  # a tab just created, before its URL is known
 
     def wait_for_tab(self, url: str, timeout: float = PYTHON_READY_TIMEOUT_S) -> None:
         wait_until(lambda: url in self.tab_urls(), timeout=timeout, what=f"a tab at {url}")
