@@ -8,6 +8,7 @@ both served by `server.serve_https` through ``--host-resolver-rules``.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -186,11 +187,18 @@ class ExtensionBrowser:
         )
 
 
-@pytest.fixture(scope="session")
-def dist() -> Path:
+@pytest.fixture
+def dist(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """build/dist, or (parametrized indirectly) a copy of it changed by the parameter."""
     if not (DIST / "manifest.json").is_file():
         pytest.fail(f"{DIST} has no built extension: run `python scripts/build.py` first")
-    return DIST
+    change = getattr(request, "param", None)
+    if change is None:
+        return DIST
+    copy = tmp_path / "dist"
+    shutil.copytree(DIST, copy)
+    change(copy)
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -87,20 +86,10 @@ def with_crm_manifest(dist: Path) -> None:
 # ------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture
-def dist(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
-    """build/dist, or a copy of it changed by the test's parameter."""
-    if not (DIST / "manifest.json").is_file():
-        pytest.fail(f"{DIST} has no built extension: run `python scripts/build.py` first")
+@pytest.fixture(autouse=True)
+def _needs_a_snapshot() -> None:
     if not config_of(DIST).get("snapshot"):
         pytest.skip("build/dist was built with --no-snapshot")
-    change = getattr(request, "param", None)
-    if change is None:
-        return DIST
-    copy = tmp_path / "dist"
-    shutil.copytree(DIST, copy)
-    change(copy)
-    return copy
 
 
 def pops(browser: ExtensionBrowser, url: str = JANE_URL) -> None:

@@ -109,18 +109,6 @@ def break_python(dist: Path) -> None:
         path.write_bytes(b"not a wheel" * 100)
 
 
-@pytest.fixture
-def dist(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
-    """build/dist, or a copy of it changed by the test's parameter."""
-    change = getattr(request, "param", None)
-    if change is None:
-        return DIST
-    copy = tmp_path / "dist"
-    shutil.copytree(DIST, copy)
-    change(copy)
-    return copy
-
-
 @pytest.mark.parametrize("dist", [break_python], indirect=True)
 def test_a_failed_boot_is_shown_and_a_later_good_boot_handles_what_was_kept(
     browser: ExtensionBrowser, dist: Path
