@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TypeVar
 
 T = TypeVar("T")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 
 
 def match_key(number: str) -> str:
     """Digits only, with the leading ``+`` kept: ``+1 (650) 555-0100`` → ``+16505550100``."""
-    digits = "".join(ch for ch in number if ch.isdigit() and ch.isascii())
+    digits = _NOT_DIGIT.sub("", number)
     return "+" + digits if number.strip().startswith("+") else digits
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..actions import Action, remove_storage
@@ -153,5 +154,11 @@ class Adapter:
         return problems
 
     def _split_identifier(self) -> tuple[bool, str]:
-        wildcard = self.url_identifier.startswith("*.")
-        return wildcard, normalize_hostname(self.url_identifier.removeprefix("*."))
+        return _identifier_parts(self.url_identifier)
+
+
+@lru_cache(maxsize=1024)
+def _identifier_parts(url_identifier: str) -> tuple[bool, str]:
+    """(is ``*.`` wildcard, domain), worked out once: every event matches hosts."""
+    wildcard = url_identifier.startswith("*.")
+    return wildcard, normalize_hostname(url_identifier.removeprefix("*."))
