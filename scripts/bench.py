@@ -54,7 +54,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crm_callbacks.testing import load_widget_messages  # noqa: E402 - the widget's shapes
-from tests.e2e.server import CHROMIUM, launch_extension, serve_https  # noqa: E402 - e2e harness
+from tests.e2e.server import (  # noqa: E402 - the e2e harness
+    CHROMIUM,
+    launch_extension,
+    serve_https,
+    wait_until,
+)
 
 CRM_HOST = "acme.pipedrive.com"
 WIDGET_HOST = "widget.test"
@@ -167,17 +172,6 @@ def ring(session: str, contact: str) -> dict[str, Any]:
     message["call"]["partyData"]["sessionId"] = session
     message["call"]["contactMatch"]["id"] = contact
     return message
-
-
-def wait_until(check: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 def make_baseline(dist: Path, out: Path) -> Path:

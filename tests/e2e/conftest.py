@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.server import launch_extension, serve_https
+from tests.e2e.server import launch_extension, serve_https, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = Path(os.environ.get("CRM_CALLBACKS_DIST", ROOT / "build" / "dist"))
@@ -33,18 +33,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
-
-
-def wait_until(check: Callable[[], Any], *, timeout: float, what: str) -> Any:
-    """Poll `check` until it returns something truthy; fail naming `what`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 class CrmPage:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import ssl
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +51,18 @@ def serve_https(folder: Path) -> Iterator[int]:
 
 
 CHROMIUM = os.environ.get("CRM_CALLBACKS_CHROMIUM", "/usr/bin/chromium")
+
+
+def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll `check` until it returns something truthy; TimeoutError naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
 
 
 def launch_extension(
