@@ -153,15 +153,12 @@ def _context(request: Request, rule: Rule, state: State, registry: Registry) -> 
     if not rule.needs_adapter:
         return Context(request, None, "", state, registry=registry)  # type: ignore[arg-type]
     hostname = normalize_hostname(request.hostname)
-    adapter = resolve_adapter(request.platform, hostname, registry)
-    return Context(request, adapter, hostname, state, registry=registry)
+    adapter = resolve_adapter(request.platform, hostname, registry, request.page_url)
+    return Context(request, adapter.for_user(request.settings), hostname, state, registry=registry)
 
 
-def resolve_adapter(platform: str | None, hostname: str, registry: Registry) -> Adapter:
-    """The adapter named by `platform`, else the one whose urlIdentifier matches the host."""
-    adapter = registry.get(platform) if platform else registry.for_hostname(hostname)
-    if adapter is None:
-        wanted = f"platform {platform!r}" if platform else f"host {hostname!r}"
-        known = ", ".join(a.name for a in registry)
-        raise CallbackError(ErrorCode.UNKNOWN_PLATFORM, f"no adapter for {wanted} (known: {known})")
-    return adapter
+def resolve_adapter(
+    platform: str | None, hostname: str, registry: Registry, page_url: str = ""
+) -> Adapter:
+    """The adapter named by `platform`, else the one whose urlIdentifier matches the page."""
+    return registry.resolve(platform, hostname, page_url)

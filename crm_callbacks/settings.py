@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from .adapters import Registry
+from .adapters import Adapter, Registry
+from .adapters.base import ENVIRONMENT_SETTING, setting_key
+from .adapters.identifier import parse_identifier
 from .errors import CallbackError, ErrorCode
 from .urls import check_setting_url
 from .widget import DEFAULT_APP_SERVER
@@ -189,6 +192,88 @@ def read_setting(settings: Mapping[str, object], key: str) -> Any:
     return setting.check(value)
 
 
+def fallback_enabled(settings: Mapping[str, object], adapter: Adapter) -> bool:
+    """Open a no-match page: the user turned it on, or the CRM's manifest does
+    (App Connect's ``enableFallbackContactPageUrl``)."""
+    return bool(read_setting(settings, "openFallbackOnNoMatch")) or (
+        adapter.enable_fallback_contact_page
+    )
+
+
+def platform_settings(registry: Registry) -> list[Setting]:
+    """Each CRM's own settings, keyed ``crm.<platform>.<id>``, grouped under its name.
+
+    Its ``{hostname}`` where the manifest lets the user choose it (``environment``
+    ``selectable``: the region, asked once and kept; ``dynamic``: the account URL),
+    and the manifest settings its URL templates use (``{contactBoardId}``).
+    """
+    found: list[Setting] = []
+    for adapter in registry:
+        env = adapter.environment
+        group = f"{adapter.display_name} (CRM)"
+        key = setting_key(adapter.name, ENVIRONMENT_SETTING)
+        if env is not None and env.kind == "selectable":
+            regions = [(f"https://{host}", f"{label} ({host})") for label, host in env.selections]
+            choices = (("", "The region of the CRM page I am on"), *regions)
+            found.append(
+                Setting(
+                    key,
+                    "choice",
+                    f"{adapter.display_name} region",
+                    f"Where your {adapter.display_name} account lives: records open there.",
+                    "",
+                    choices,
+                    group=group,
+                )
+            )
+        elif env is not None and env.kind == "dynamic":
+            found.append(
+                Setting(
+                    key,
+                    "url",
+                    f"Your {adapter.display_name} URL",
+                    f"The address of your {adapter.display_name} account (copy it from the "
+                    "browser); empty: the account page you are on.",
+                    "",
+                    group=group,
+                    extra_check=_account_url_check(adapter, key),
+                )
+            )
+        for own in adapter.settings:
+            found.append(
+                Setting(
+                    setting_key(adapter.name, own.id),
+                    own.kind,
+                    own.label,
+                    own.help or f"Used in {adapter.display_name}'s page addresses.",
+                    own.default,
+                    own.choices,
+                    group=group,
+                )
+            )
+    return found
+
+
+def _account_url_check(adapter: Adapter, key: str) -> Callable[[str], None]:
+    """A dynamic CRM URL must be one of that CRM's pages (never another site)."""
+
+    def check(value: str) -> None:
+        host = (urlsplit(value).hostname or "").lower()
+        identifier = adapter.environment.url_identifier if adapter.environment else ""
+        try:
+            allowed = parse_identifier(identifier or adapter.url_identifier).matches(host)
+        except ValueError:
+            allowed = adapter.matches_host(host)
+        if not allowed:
+            raise CallbackError(
+                ErrorCode.BAD_SETTING,
+                f"{value!r} is not a {adapter.display_name} address",
+                field=key,
+            )
+
+    return check
+
+
 def fallback_url_template(
     settings: Mapping[str, object], platform: str, default: str | None
 ) -> str:
@@ -222,6 +307,17 @@ def settings_schema(registry: Registry) -> dict[str, Any]:
                 for a in registry
             ]
         groups.setdefault(setting.group, []).append(entry)
+    for setting in platform_settings(registry):
+        entry = {
+            "key": setting.key,
+            "type": setting.kind,
+            "label": setting.label,
+            "help": setting.help,
+            "default": setting.default,
+        }
+        if setting.choices:
+            entry["choices"] = [{"value": v, "label": label} for v, label in setting.choices]
+        groups.setdefault(setting.group, []).append(entry)
     return {"version": 1, "groups": [{"title": t, "fields": f} for t, f in groups.items()]}
 
 
@@ -235,7 +331,8 @@ def normalize_settings(
     """
     normalized: dict[str, Any] = {}
     errors: list[CallbackError] = []
-    for key, setting in SETTINGS.items():
+    every = {**SETTINGS, **{s.key: s for s in platform_settings(registry)}}
+    for key, setting in every.items():
         value = raw.get(key)
         built = (build or {}).get(setting.default_from_build or "")
         if value is None or value in ("", {}, setting.default) or (built and value == built):

@@ -436,13 +436,32 @@ def load_package(crm_manifest: Path | None) -> ModuleType:
     sys.path.insert(0, str(ROOT))
     try:
         module = importlib.import_module(IMPORT_NAME)
-        module.default_registry()  # adapters, plug-ins and the manifest, validated now
+        registry = module.default_registry()  # adapters, plug-ins and the manifest, validated
     except (ImportError, SyntaxError, AttributeError, TypeError, ValueError, LookupError) as exc:
-        # An adapter author's bug or a broken manifest: report it in one line.
+        # An adapter author's bug or a manifest unusable as a whole: report it in one line.
         raise BuildError(f"crm_callbacks failed to load: {exc}") from None
     finally:
         sys.path.remove(str(ROOT))
+    report_registry(registry)
     return module
+
+
+def report_registry(registry: Any) -> None:
+    """Print each CRM's urlIdentifier and the match patterns it became, what each
+    manifest ignored, and one warning per CRM left out (the others still ship)."""
+    for adapter in registry:
+        identifier = adapter.identifier
+        note = " (broader: Chrome patterns cannot say it exactly)" if identifier.broader else ""
+        log(
+            f"crm: {adapter.name} [{registry.origin(adapter.name)}] urlIdentifier "
+            f"{adapter.url_identifier!r} -> {', '.join(identifier.patterns)}{note}"
+        )
+    for report in registry.manifests:
+        for platform, fields in report.ignored.items():
+            where = f"platforms.{platform}" if platform else "top level"
+            log(f"crm manifest {report.path}: ignored at {where}: {'; '.join(fields)}")
+    for skipped in registry.skipped:
+        warn(f"CRM {skipped.name!r} left out ({skipped.origin}): {skipped.reason}")
 
 
 def check_patterns(patterns: list[str]) -> list[str]:

@@ -27,8 +27,13 @@ def make_request(
     state: dict[str, Any] | None = None,
     **context: Any,
 ) -> dict[str, Any]:
-    """A contract-v1 request for `message` on a CRM page at `hostname`."""
-    page = {"hostname": hostname, "url": f"https://{hostname}/"}
+    """A contract-v1 request for `message` on a CRM page at `hostname`.
+
+    `hostname` may carry the page's path (``1.app.netsuite.com/app/center/card.nl``):
+    urlIdentifiers such as NetSuite's ``*.app.netsuite.com/app*`` match the whole URL.
+    """
+    host, _, path = hostname.partition("/")
+    page = {"hostname": host, "url": f"https://{host}/{path}"}
     return {"v": 1, "message": message, "context": {"page": page, **context}, "state": state or {}}
 
 

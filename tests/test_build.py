@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+APP_CONNECT_MANIFEST = ROOT.parent / "shared" / "app-connect" / "manifest.json"
 ACME = {
     "platforms": {
         "acmecrm": {
@@ -86,10 +89,7 @@ def test_the_bundle_has_everything_the_manifest_names(dist_with_manifest: Path):
     ("content", "message"),
     [
         ("{broken", "CRM manifest"),
-        (
-            json.dumps({"platforms": {"x": {"urlIdentifier": "*.x.example"}}}),
-            "needs contactPageUrl",
-        ),
+        (json.dumps({"platforms": []}), "non-empty 'platforms'"),
     ],
 )
 def test_an_invalid_crm_manifest_fails_the_build_in_one_line(tmp_path: Path, content, message):
@@ -100,3 +100,53 @@ def test_an_invalid_crm_manifest_fails_the_build_in_one_line(tmp_path: Path, con
     assert message in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "dist").exists()
+
+
+def app_connect_manifest() -> Path:
+    """App Connect's own current manifest, beside the clone (never copied into it)."""
+    if not APP_CONNECT_MANIFEST.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{APP_CONNECT_MANIFEST} is missing: CI must put shared/ beside the clone")
+        pytest.skip(f"{APP_CONNECT_MANIFEST} is not here")
+    return APP_CONNECT_MANIFEST
+
+
+def chrome_pattern_matches(pattern: str, url: str) -> bool:
+    """Chrome's match-pattern rule: scheme, ``*.domain`` or exact host, ``*`` in the path."""
+    scheme, _, rest = pattern.partition("://")
+    host, _, path = rest.partition("/")
+    url_scheme, _, url_rest = url.partition("://")
+    url_host, _, url_path = url_rest.partition("/")
+    if scheme != url_scheme:
+        return False
+    if host.startswith("*."):
+        if url_host != host[2:] and not url_host.endswith(host[1:]):
+            return False
+    elif url_host != host:
+        return False
+    path_regex = ".*".join(re.escape(piece) for piece in f"/{path}".split("*"))
+    return re.fullmatch(path_regex, f"/{url_path}") is not None
+
+
+def test_app_connects_own_manifest_builds_and_covers_tenant_hosts(tmp_path: Path):
+    manifest_path = app_connect_manifest()
+    result = build(
+        "--out", str(tmp_path / "dist"), "--crm-manifest", str(manifest_path), "--no-snapshot"
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    matches = json.loads((tmp_path / "dist" / "manifest.json").read_text())["content_scripts"][0][
+        "matches"
+    ]
+    for url in (
+        "https://acme.pipedrive.com/person/1",
+        "https://eu.app.clio.com/nc/",
+        "https://1234567.app.netsuite.com/app/center/card.nl",
+    ):
+        assert any(chrome_pattern_matches(p, url) for p in matches), (url, matches)
+    # What each urlIdentifier became is printed; the CRM that cannot work is named once.
+    assert "urlIdentifier '*app.clio.com' -> https://*.clio.com/*" in output
+    assert "urlIdentifier '*.app.netsuite.com/app*' -> https://*.app.netsuite.com/app*" in output
+    left_out = [line for line in output.splitlines() if "left out" in line]
+    assert len(left_out) == 1 and "googleSheets" in left_out[0], left_out
+    assert "ignored at platforms.clio" in output

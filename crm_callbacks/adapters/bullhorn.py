@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import CallbackError
 from ..urls import normalize_origin
-from .base import Adapter, Storage
+from .base import Adapter, Environment, Storage
 
 USER_URLS_KEY = "crm_extension_bullhorn_user_urls"
 USERNAME_KEY = "crm_extension_bullhornUsername"
@@ -21,7 +21,9 @@ USERNAME_KEY = "crm_extension_bullhornUsername"
 @dataclass(frozen=True)
 class BullhornAdapter(Adapter):
     def template_values(self, hostname: str, storage: Storage) -> dict[str, object]:
-        return {"hostname": hostname, "atsUrl": self._ats_url(storage)}
+        values = super().template_values(hostname, storage)
+        values["atsUrl"] = self._ats_url(storage)
+        return values
 
     def allowed_hosts(self, page_hostname: str, storage: Storage) -> set[str]:
         hosts = super().allowed_hosts(page_hostname, storage)
@@ -53,4 +55,5 @@ ADAPTER = BullhornAdapter(
     unauthorize_keys=(USERNAME_KEY, USER_URLS_KEY),
     open_in_popup=True,
     supports_open_all_matches=False,
+    environment=Environment("fixed", host="app.bullhornstaffing.com"),
 )

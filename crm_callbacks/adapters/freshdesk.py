@@ -1,10 +1,12 @@
 """Freshdesk: contacts only; tickets are not opened as call logs."""
 
-from .base import Adapter
+from .base import Adapter, Environment
 
 ADAPTER = Adapter(
     name="freshdesk",
     display_name="Freshdesk",
     url_identifier="*.freshdesk.com",
     contact_page_url="https://{hostname}/a/contacts/{contactId}",
+    contact_types=("contact",),
+    environment=Environment("dynamic", url_identifier="*.freshdesk.com"),
 )

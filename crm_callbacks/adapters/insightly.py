@@ -1,6 +1,10 @@
-"""Insightly: leads and contacts open as a details blade over their list."""
+"""Insightly: leads and contacts open as a details blade over their list.
 
-from .base import Adapter
+The manifest declares the types as ``lead``/``contact``; the server answers ``Lead`` or
+``Contact``, which is what the URL needs, so the type goes in as the server gave it.
+"""
+
+from .base import Adapter, Environment
 
 ADAPTER = Adapter(
     name="insightly",
@@ -9,5 +13,7 @@ ADAPTER = Adapter(
     contact_page_url="https://{hostname}/list/{contactType}/?blade=/details/{contactType}/{contactId}",
     log_page_url="https://{hostname}/list/{contactType}/?blade=/details/Event/{logId}",
     can_open_log_page=True,
-    contact_types=("Lead", "Contact"),
+    contact_types=("lead", "contact"),
+    default_contact_type="Contact",
+    environment=Environment("dynamic", url_identifier="*.insightly.com"),
 )

@@ -1,6 +1,6 @@
 """Pipedrive: people are ``/person/<id>``; its log page is not opened (canOpenLogPage false)."""
 
-from .base import Adapter
+from .base import Adapter, Environment
 
 ADAPTER = Adapter(
     name="pipedrive",
@@ -10,4 +10,5 @@ ADAPTER = Adapter(
     log_page_url="https://{hostname}/activities/{logId}",
     can_open_log_page=False,
     auth_type="oauth",
+    environment=Environment("dynamic", url_identifier="*.pipedrive.com"),
 )

@@ -1,6 +1,6 @@
 """Redtail CRM: contacts and activities by id."""
 
-from .base import Adapter
+from .base import Adapter, Environment
 
 ADAPTER = Adapter(
     name="redtail",
@@ -9,4 +9,5 @@ ADAPTER = Adapter(
     contact_page_url="https://{hostname}/contacts/{contactId}",
     log_page_url="https://{hostname}/activities/{logId}",
     can_open_log_page=True,
+    environment=Environment("fixed", host="crm.redtailtechnology.com"),
 )

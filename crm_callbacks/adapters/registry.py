@@ -1,40 +1,129 @@
-"""Which adapters exist: the built-ins plus the ``crm_callbacks.adapters`` entry points."""
+"""Which adapters exist: the built-ins plus the ``crm_callbacks.adapters`` entry points.
+
+The registry also remembers where each adapter came from (`origin`) and what was left
+out and why (`skipped`): one CRM that cannot work never takes the others down, and a
+page of a left-out CRM gets PLATFORM_UNAVAILABLE instead of a silent nothing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 
+from ..errors import CallbackError, ErrorCode
 from .base import Adapter
+from .errors import AdapterError
+from .identifier import parse_identifier
 
 ENTRY_POINT_GROUP = "crm_callbacks.adapters"
+BUILT_IN = "built-in"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A CRM left out: its `name`, `origin` (as `Registry.origin`) and the `reason`."""
+
+    name: str
+    origin: str
+    reason: str
+    url_identifier: str | None = None
+
+
+@dataclass(frozen=True)
+class ManifestReport:
+    """What loading one App Connect manifest did: platforms used and fields ignored."""
+
+    path: str
+    loaded: tuple[str, ...]
+    ignored: dict[str, tuple[str, ...]]
+    """Platform name (``""`` for the top level) → fields of the manifest not used."""
 
 
 class Registry:
-    """Adapters by name (case-insensitive) and by page host; validated on registration."""
+    """Adapters by name (case-insensitive) and by page; validated on registration."""
 
-    def __init__(self, adapters: Iterable[Adapter] = ()) -> None:
+    def __init__(self, adapters: Iterable[Adapter] = (), *, origin: str = BUILT_IN) -> None:
         self._by_name: dict[str, Adapter] = {}
+        self._origins: dict[str, str] = {}
+        self.skipped: list[Skipped] = []
+        """What was left out, in order: entries with ``name``, ``origin``, ``reason``."""
+        self.manifests: list[ManifestReport] = []
         for adapter in adapters:
-            self.register(adapter)
+            self.register(adapter, origin=origin)
 
-    def register(self, adapter: Adapter, *, replace: bool = False) -> None:
-        """Add `adapter`; ValueError if it is invalid or its name is taken."""
+    def register(self, adapter: Adapter, *, replace: bool = False, origin: str = BUILT_IN) -> None:
+        """Add `adapter`; AdapterError if it is invalid or its name is taken."""
         if not isinstance(adapter, Adapter):
-            raise ValueError(f"{adapter!r} is not a crm_callbacks Adapter")
+            raise AdapterError(f"{adapter!r} is not a crm_callbacks Adapter")
         adapter.validate()
         key = adapter.name.lower()
         if key in self._by_name and not replace:
-            raise ValueError(f"an adapter named {adapter.name!r} is already registered")
+            raise AdapterError(f"an adapter named {adapter.name!r} is already registered")
         self._by_name[key] = adapter
+        self._origins[key] = origin
+        self.skipped = [s for s in self.skipped if s.name.lower() != key]
+
+    def skip(self, name: str, origin: str, reason: str, url_identifier: str | None = None) -> None:
+        """Leave `name` out (removing any adapter of that name) and remember why."""
+        self._by_name.pop(name.lower(), None)
+        self._origins.pop(name.lower(), None)
+        self.skipped.append(Skipped(name, origin, reason, url_identifier))
 
     def get(self, name: str) -> Adapter | None:
         return self._by_name.get(name.lower())
 
-    def for_hostname(self, hostname: str) -> Adapter | None:
-        """The adapter whose urlIdentifier matches `hostname`, the most specific first."""
-        matching = [a for a in self._by_name.values() if a.matches_host(hostname)]
+    def origin(self, name: str) -> str:
+        """Where `name` came from: ``built-in``, ``plug-in <distribution>`` or
+        ``manifest <path>`` (for a left-out CRM, where it would have come from)."""
+        found = self._origins.get(name.lower())
+        if found is not None:
+            return found
+        for skipped in reversed(self.skipped):
+            if skipped.name.lower() == name.lower():
+                return skipped.origin
+        raise KeyError(name)
+
+    def for_page(self, hostname: str, page_url: str = "") -> Adapter | None:
+        """The adapter whose urlIdentifier matches the page, the most specific first."""
+        matching = [a for a in self._by_name.values() if a.matches_page(hostname, page_url)]
         return max(matching, key=lambda a: len(a.url_identifier), default=None)
+
+    def for_hostname(self, hostname: str) -> Adapter | None:
+        """`for_page` for callers that only know the host."""
+        return self.for_page(hostname)
+
+    def resolve(self, platform: str | None, hostname: str, page_url: str = "") -> Adapter:
+        """The adapter named `platform`, else the one matching the page; else a clear
+        PLATFORM_UNAVAILABLE (the CRM was left out) or UNKNOWN_PLATFORM."""
+        adapter = self.get(platform) if platform else self.for_page(hostname, page_url)
+        if adapter is not None:
+            return adapter
+        left_out = self._skipped_for(platform, hostname, page_url)
+        if left_out is not None:
+            raise CallbackError(
+                ErrorCode.PLATFORM_UNAVAILABLE,
+                f"{left_out.name} is not available in this build ({left_out.origin}): "
+                f"{left_out.reason}",
+            )
+        wanted = f"platform {platform!r}" if platform else f"host {hostname!r}"
+        known = ", ".join(a.name for a in self)
+        raise CallbackError(ErrorCode.UNKNOWN_PLATFORM, f"no adapter for {wanted} (known: {known})")
+
+    def _skipped_for(self, platform: str | None, hostname: str, page_url: str) -> Skipped | None:
+        for skipped in self.skipped:
+            if platform:
+                if skipped.name.lower() == platform.lower():
+                    return skipped
+                continue
+            try:
+                if skipped.url_identifier and parse_identifier(skipped.url_identifier).matches(
+                    hostname, page_url
+                ):
+                    return skipped
+            except AdapterError:
+                continue
+        return None
 
     def __iter__(self) -> Iterator[Adapter]:
         return iter(self._by_name.values())
@@ -43,15 +132,22 @@ class Registry:
         return len(self._by_name)
 
 
-def load_plugins(registry: Registry) -> None:
+def load_plugins(registry: Registry, *, strict: bool = True) -> None:
     """Register every adapter published under the entry-point group.
 
     An entry point names an Adapter instance or a zero-argument callable returning one.
+    `strict`: a plug-in that fails to import or validate raises AdapterError; otherwise
+    it is left out (`Registry.skipped`) and the other adapters still load.
     """
     for point in entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(getattr(point, "dist", None), "name", None) or point.value.split(":")[0]
+        origin = f"plug-in {dist}"
         try:
             loaded = point.load()
             adapter = loaded() if callable(loaded) and not isinstance(loaded, Adapter) else loaded
-            registry.register(adapter)
+            registry.register(adapter, origin=origin)
         except Exception as exc:
-            raise ValueError(f"adapter plug-in {point.name!r} ({point.value}): {exc}") from exc
+            message = f"adapter plug-in {point.name!r} ({point.value}): {exc}"
+            if strict:
+                raise AdapterError(message) from exc
+            registry.skip(point.name, origin, message)

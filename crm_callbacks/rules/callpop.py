@@ -15,7 +15,7 @@ from ..appconnect import connected, contact_lookup, contacts_from
 from ..contacts import Contact, unique
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
-from ..settings import fallback_url_template, read_setting
+from ..settings import fallback_enabled, fallback_url_template, read_setting
 from .chooser import offer_choice
 from .effects import await_fetches, resumes
 
@@ -134,9 +134,9 @@ def _several(context: Context, phone: str, contacts: list[Contact]) -> str:
 
 def _open_fallback(context: Context, phone: str) -> bool:
     """Open the CRM's no-match page when the user enabled it and it passes the guard."""
-    if not read_setting(context.settings, "openFallbackOnNoMatch"):
-        return False
     adapter = context.adapter
+    if not fallback_enabled(context.settings, adapter):
+        return False
     template = fallback_url_template(
         context.settings, adapter.name, adapter.fallback_contact_page_url
     )

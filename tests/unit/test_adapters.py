@@ -16,7 +16,7 @@ BULLHORN_STORAGE = {
     "crm_extension_bullhorn_user_urls": {"atsUrl": "https://cls5.bullhornstaffing.com"}
 }
 
-# (platform, page host, contact, expected contact page, expected log page for log id "9001"
+# (platform, page host[/path], contact, expected contact page, expected log page for log id "9001"
 # or None where canOpenLogPage is false) — DESIGN §5, one row per CRM.
 EXPECTED_URLS = [
     (
@@ -43,7 +43,7 @@ EXPECTED_URLS = [
     (
         "insightly",
         "crm.na1.insightly.com",
-        Contact("7", type="contact"),
+        Contact("7", type="Contact"),  # as Insightly's server spells it
         "https://crm.na1.insightly.com/list/Contact/?blade=/details/Contact/7",
         "https://crm.na1.insightly.com/list/Contact/?blade=/details/Event/9001",
     ),
@@ -70,16 +70,16 @@ EXPECTED_URLS = [
     ),
     (
         "netsuite",
-        "1234567.app.netsuite.com",
+        "1234567.app.netsuite.com/app/center/card.nl",
         Contact("42", type="custjob"),
-        "https://1234567.app.netsuite.com/app/common/entity/custjob.nl?id=42",
+        "https://1234567.app.netsuite.com/app/common/entity/custjob.nl?id=42&source=ringcentral",
         "https://1234567.app.netsuite.com/app/crm/calendar/call.nl?id=9001",
     ),
     (
         "netsuite",
-        "1234567.app.netsuite.com",
+        "1234567.app.netsuite.com/app/center/card.nl",
         Contact("8", type="lead"),
-        "https://1234567.app.netsuite.com/app/common/entity/lead.nl?id=8",
+        "https://1234567.app.netsuite.com/app/common/entity/lead.nl?id=8&source=ringcentral",
         "https://1234567.app.netsuite.com/app/crm/calendar/call.nl?id=9001",
     ),
     (
@@ -102,6 +102,7 @@ EXPECTED_URLS = [
 @pytest.mark.parametrize(("platform", "host", "contact", "contact_url", "log_url"), EXPECTED_URLS)
 def test_contact_and_log_pages(platform, host, contact, contact_url, log_url):
     adapter = default_registry().get(platform)
+    host = host.partition("/")[0]
     assert adapter.contact_page(host, contact, BULLHORN_STORAGE) == contact_url
     assert adapter.can_open_log_page is (log_url is not None)
     if log_url:
@@ -127,7 +128,6 @@ def test_every_builtin_adapter_has_an_expected_url_row():
     [
         ("acme.pipedrive.com", "pipedrive"),
         ("a.b.pipedrive.com", "pipedrive"),
-        ("pipedrive.com", "pipedrive"),
         ("ACME.Pipedrive.com.", "pipedrive"),
         ("crm.testcrm.localhost", "testCRM"),
         ("pipedrive.com.evil.com", None),
@@ -173,22 +173,40 @@ def test_ids_that_would_leave_their_segment_open_nothing(contact_id):
     assert [e["code"] for e in response["errors"]] == [ErrorCode.BAD_CONTACT]
 
 
-def test_contact_types_are_spelled_the_crm_way():
+def test_contact_types_go_in_as_the_server_gave_them_as_one_path_segment():
     adapter = Adapter(
         name="typed",
         display_name="Typed",
         url_identifier="*.typed.example",
         contact_page_url="https://{hostname}/{contactType}/{contactId}",
-        contact_types=("Lead", "Contact"),
+        contact_types=("lead", "contact"),  # App Connect's values: not a whitelist
+        default_contact_type="Lead",
     )
-    assert adapter.contact_page("a.typed.example", Contact("1", type="contact"), {}) == (
-        "https://a.typed.example/Contact/1"
+    page = "a.typed.example"
+    assert (
+        adapter.contact_page(page, Contact("1", type="Contact"), {}) == f"https://{page}/Contact/1"
     )
-    assert adapter.contact_page("a.typed.example", Contact("1"), {}) == (
-        "https://a.typed.example/Lead/1"
+    assert adapter.contact_page(page, Contact("1", type="Robot"), {}) == f"https://{page}/Robot/1"
+    assert adapter.contact_page(page, Contact("1", type="ve02fma3ATiq"), {}) == (
+        f"https://{page}/ve02fma3ATiq/1"
+    )
+    assert adapter.contact_page(page, Contact("1"), {}) == f"https://{page}/Lead/1"
+    for bad in ("a/b", "..", "x y", "a?b", "#", "%2F"):
+        with pytest.raises(CallbackError) as caught:
+            adapter.contact_page(page, Contact("1", type=bad), {})
+        assert caught.value.code is ErrorCode.BAD_CONTACT
+
+
+def test_a_contact_without_a_type_needs_a_declared_default():
+    adapter = Adapter(
+        name="typed",
+        display_name="Typed",
+        url_identifier="*.typed.example",
+        contact_page_url="https://{hostname}/{contactType}/{contactId}",
+        contact_types=("contact",),
     )
     with pytest.raises(CallbackError) as caught:
-        adapter.contact_page("a.typed.example", Contact("1", type="Robot"), {})
+        adapter.contact_page("a.typed.example", Contact("1"), {})
     assert caught.value.code is ErrorCode.BAD_CONTACT
 
 
@@ -259,15 +277,15 @@ def test_content_script_matches_come_from_the_url_identifiers():
         "http://*.testcrm.localhost/*",
         "https://*.pipedrive.com/*",
         "https://*.insightly.com/*",
-        "https://*.clio.com/*",
+        "https://*.clio.com/*",  # *app.clio.com: Chrome cannot glue * to a label
         "https://*.redtailtechnology.com/*",
-        "https://app.bullhornstaffing.com/*",
-        "https://*.app.netsuite.com/*",
+        "https://*.app.bullhornstaffing.com/*",  # a bare host matches its subdomains too
+        "https://*.app.netsuite.com/app*",
         "https://*.freshdesk.com/*",
-        "https://app.gohighlevel.com/*",
+        "https://*.app.gohighlevel.com/*",
     ]
-    exact = Adapter(**{**GOOD, "url_identifier": "app.good.example"})
-    assert content_script_matches(Registry([exact])) == ["https://app.good.example/*"]
+    exact = Adapter(**{**GOOD, "url_identifier": "app.good.example/crm*"})
+    assert content_script_matches(Registry([exact])) == ["https://*.app.good.example/crm*"]
 
 
 def test_plugins_from_entry_points_are_registered(monkeypatch):
@@ -322,7 +340,7 @@ def test_bullhorn_refuses_a_stored_ats_url_that_is_not_an_https_origin(ats_url):
 def test_a_missing_contact_type_takes_the_crm_default():
     adapter = default_registry().get("netsuite")
     url = adapter.contact_page("1.app.netsuite.com", Contact("1"), {})
-    assert url == "https://1.app.netsuite.com/app/common/entity/custjob.nl?id=1"
+    assert url == "https://1.app.netsuite.com/app/common/entity/custjob.nl?id=1&source=ringcentral"
 
 
 def test_gohighlevel_needs_the_location_carried_as_the_type():

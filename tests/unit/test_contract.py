@@ -94,10 +94,10 @@ def test_unknown_platform_or_bad_host_opens_nothing(ring, hostname, platform, co
 
 
 def test_platform_named_explicitly_wins_over_the_host(ring):
-    request = make_request(ring, hostname="crm.testcrm.localhost", contacts=JANE)
-    request["context"]["platform"] = "PIPEDRIVE"
+    request = make_request(ring, hostname="acme.pipedrive.com", contacts=JANE)
+    request["context"]["platform"] = "TESTCRM"
     [action] = dispatch(request)["actions"]
-    assert action["url"] == "https://crm.testcrm.localhost/person/42"
+    assert action["url"] == "https://acme.pipedrive.com/contacts/42"
 
 
 def test_an_error_keeps_the_incoming_state():

@@ -52,7 +52,12 @@ def test_every_setting_has_a_documented_default(key, default):
 def test_the_schema_lists_every_setting_once_with_choices_and_platforms():
     schema = settings_schema(default_registry())
     fields = [f for group in schema["groups"] for f in group["fields"]]
-    assert [f["key"] for f in fields] == list(SETTINGS)
+    keys = [f["key"] for f in fields]
+    assert len(keys) == len(set(keys))
+    assert [k for k in keys if not k.startswith("crm.")] == list(SETTINGS)
+    # Each CRM's own settings follow: where the user chooses its {hostname}.
+    assert {"crm.clio.environment", "crm.pipedrive.environment"} <= set(keys)
+    assert "crm.redtail.environment" not in keys  # fixed: nothing to choose
     incoming = fields[0]
     assert [c["value"] for c in incoming["choices"]] == ["disabled", "onFirstRing", "onAnswer"]
     per_platform = next(f for f in fields if f["type"] == "perPlatform")
