@@ -142,6 +142,7 @@ def load_plugins(registry: Registry, *, strict: bool = True) -> None:
     for point in entry_points(group=ENTRY_POINT_GROUP):
         dist = getattr(getattr(point, "dist", None), "name", None) or point.value.split(":")[0]
         origin = f"plug-in {dist}"
+        adapter = None
         try:
             loaded = point.load()
             adapter = loaded() if callable(loaded) and not isinstance(loaded, Adapter) else loaded
@@ -150,4 +151,12 @@ def load_plugins(registry: Registry, *, strict: bool = True) -> None:
             message = f"adapter plug-in {point.name!r} ({point.value}): {exc}"
             if strict:
                 raise AdapterError(message) from exc
-            registry.skip(point.name, origin, message)
+            # An adapter that loaded but does not validate: its pages still get the reason.
+            name = getattr(adapter, "name", None)
+            identifier = getattr(adapter, "url_identifier", None)
+            registry.skip(
+                name if isinstance(name, str) and name else point.name,
+                origin,
+                message,
+                identifier if isinstance(identifier, str) else None,
+            )
