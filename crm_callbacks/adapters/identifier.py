@@ -60,7 +60,7 @@ class UrlIdentifier:
             parts = urlsplit(page_url)
         except ValueError:
             return False
-        if (parts.hostname or "").lower() != hostname:
+        if (parts.hostname or "").lower().removesuffix(".") != hostname:
             return False
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         return self.path_regex.match(path) is not None

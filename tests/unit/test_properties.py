@@ -60,7 +60,7 @@ CRM_HOSTS = [
     "acme.pipedrive.com",
     "crm.testcrm.localhost",
     "app.bullhornstaffing.com",
-    "x.clio.com",
+    "eu.app.clio.com",
     "1.app.netsuite.com",
 ]
 MESSAGES = list(WIDGET_MESSAGES["widget_to_parent"].values())
