@@ -92,10 +92,15 @@ def first_line(doc: str | None) -> str:
 
 
 def entries(mapping: Any) -> list[tuple[str, Any]]:
-    """(key, value) pairs of a dict or of a registry type that maps keys to values."""
+    """(key, value) pairs of a dict, or of a registry type that maps keys to values."""
     if hasattr(mapping, "items"):
         return [(str(k), v) for k, v in mapping.items()]
-    return [(str(k), mapping[k]) for k in mapping]
+    if hasattr(mapping, "__iter__") and hasattr(mapping, "__getitem__"):
+        return [(str(k), mapping[k]) for k in mapping]
+    inner = [v for v in vars(mapping).values() if isinstance(v, dict)]
+    if len(inner) == 1:  # a registry object holding one dict
+        return [(str(k), v) for k, v in inner[0].items()]
+    raise TypeError(f"cannot list the entries of {mapping!r}")
 
 
 def where(function: Any) -> str:
@@ -160,14 +165,16 @@ def _member_docstrings(enum_class: type) -> dict[str, str]:
 def shim_error_codes() -> str:
     """The codes the JS shim reports itself, found in the extension's source files."""
     found: dict[str, set[str]] = {}
-    for path in sorted((ROOT / "extension").rglob("*")):
-        if path.suffix not in (".js", ".mjs") or not path.is_file():
-            continue
+    sources = [p for p in sorted((ROOT / "extension").rglob("*")) if p.suffix in (".js", ".mjs")]
+    # Names shared by both sides may be defined in Python and generated into the JS.
+    sources += [p for p in (ROOT / "crm_callbacks").glob("names*.py")]
+    for path in sources:
         text = path.read_text(encoding="utf-8")
         names = set(SHIM_CODE_LITERAL.findall(text))
         names |= {n for n in ANY_LITERAL.findall(text) if n in SHIM_CODE_MEANINGS}
+        shown = path.relative_to(ROOT / "extension" if path.suffix != ".py" else ROOT)
         for name in names:
-            found.setdefault(name, set()).add(str(path.relative_to(ROOT / "extension")))
+            found.setdefault(name, set()).add(str(shown))
     rows = [
         [
             code(name),
@@ -252,11 +259,19 @@ def event_rules() -> str:
     return table(["message type", "rule", "what it does"], rows)
 
 
-def _rules_table(attribute: str, header: list[str]) -> str:
-    from crm_callbacks import rules  # noqa: F401 - registers every rule
-    from crm_callbacks.rules import effects, requests
+def _rule_modules() -> list[Any]:
+    """The router and every module of crm_callbacks.rules, imported (which registers rules)."""
+    import importlib
+    import pkgutil
 
-    for module in (requests, effects):
+    from crm_callbacks import router, rules
+
+    names = sorted(info.name for info in pkgutil.iter_modules(rules.__path__))
+    return [router, rules, *(importlib.import_module(f"{rules.__name__}.{n}") for n in names)]
+
+
+def _rules_table(attribute: str, header: list[str]) -> str:
+    for module in _rule_modules():
         mapping = getattr(module, attribute, None)
         if mapping is not None:
             rows = [[code(key), where(value), describe(value)] for key, value in entries(mapping)]
@@ -284,7 +299,10 @@ def settings() -> str:
     from crm_callbacks.adapters import default_registry
     from crm_callbacks.settings import settings_schema
 
-    schema = settings_schema(default_registry())
+    try:
+        schema = settings_schema(default_registry())
+    except TypeError:  # a schema that no longer needs the registry
+        schema = settings_schema()
     rows = []
     for group in schema.get("groups", []):
         for field in group.get("fields", []):
