@@ -1,4 +1,4 @@
-"""Constructors for the actions the JS shim carries out (DESIGN §3 action table).
+"""Constructors for the actions the JS shim carries out (docs/contract.md, Actions).
 
 Actions are plain JSON dicts so they cross the Python↔JS boundary unchanged.
 """

@@ -1,4 +1,4 @@
-"""The version-1 request/response shapes of DESIGN §3, checked at the boundary."""
+"""The version-1 request/response shapes of docs/contract.md, checked at the boundary."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Call-pop (DESIGN §4, first three rows): open the caller's record, once per call.
+"""Call-pop (docs/events.md, Call-pop): open the caller's record, once per call.
 
 Both the active-call events (``rc-active-call-notify``) and the web-phone events
 (``rc-call-ring-notify`` / ``rc-call-start-notify``) become one `CallEvent`; a call

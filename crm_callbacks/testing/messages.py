@@ -21,7 +21,7 @@ from ..rules.options import SAVE_SETTINGS
 from ..service import BUTTON_EVENT_PATH
 
 FETCH_RESULT = "crm-callbacks-fetch-result"
-"""What the shim dispatches with the outcome of a ``fetch`` action (DESIGN §3)."""
+"""What the shim dispatches with the outcome of a ``fetch`` action (docs/contract.md)."""
 
 __all__ = [
     "AGENT",

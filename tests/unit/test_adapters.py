@@ -17,7 +17,7 @@ BULLHORN_STORAGE = {
 }
 
 # (platform, page host[/path], contact, expected contact page, expected log page for log id "9001"
-# or None where canOpenLogPage is false) — DESIGN §5, one row per CRM.
+# or None where canOpenLogPage is false) — docs/adapters.md, one row per CRM.
 EXPECTED_URLS = [
     (
         "testCRM",

@@ -1,4 +1,4 @@
-"""Call-pop rules (DESIGN §4 rows 1-3): when a call pops, what opens, and only once."""
+"""Call-pop rules (docs/events.md, Call-pop): when a call pops, what opens, and only once."""
 
 from __future__ import annotations
 
