@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
-from crm_callbacks.testing import load_widget_messages
+from crm_callbacks.testing import load_widget_messages, request, widget_message
 
 WIDGET_MESSAGES: dict[str, Any] = load_widget_messages()
 """The widget's real message shapes, as shipped with ``crm_callbacks.testing``."""
 
-
-def widget_message(name: str, **call_changes: Any) -> dict[str, Any]:
-    """A deep copy of a real widget→parent message, with `call` fields changed."""
-    message = copy.deepcopy(WIDGET_MESSAGES["widget_to_parent"][name])
-    message.get("call", {}).update(call_changes)
-    return message
+__all__ = ["WIDGET_MESSAGES", "make_request", "widget_message"]
 
 
 def make_request(
@@ -28,8 +22,7 @@ def make_request(
     **context: Any,
 ) -> dict[str, Any]:
     """A contract-v1 request for `message` on a CRM page at `hostname`."""
-    page = {"hostname": hostname, "url": f"https://{hostname}/"}
-    return {"v": 1, "message": message, "context": {"page": page, **context}, "state": state or {}}
+    return request(message, hostname=hostname, state=state, **context)
 
 
 @pytest.fixture

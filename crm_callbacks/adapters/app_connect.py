@@ -35,7 +35,7 @@ FIELDS: dict[str, tuple[str, type | tuple[type, ...]]] = {
 MANIFEST_ENV = "CRM_CALLBACKS_MANIFEST"
 
 
-def load_manifest(registry: Registry, manifest: Any) -> list[str]:
+def load_manifest(registry: Registry, manifest: Any, *, origin: str = "manifest") -> list[str]:
     """Register every platform of `manifest`; return their names. ValueError if invalid."""
     platforms = manifest.get("platforms") if isinstance(manifest, dict) else None
     if not isinstance(platforms, dict) or not platforms:
@@ -48,14 +48,14 @@ def load_manifest(registry: Registry, manifest: Any) -> list[str]:
         existing = registry.get(name)
         if existing is not None:
             changes["name"] = existing.name
-            registry.register(replace(existing, **changes), replace=True)
+            registry.register(replace(existing, **changes), replace=True, origin=origin)
         else:
             changes.setdefault("display_name", name)
             missing = {"url_identifier", "contact_page_url"} - changes.keys()
             if missing:
                 wanted = ", ".join(sorted(_manifest_name(m) for m in missing))
                 raise ValueError(f"platforms.{name} is new and needs {wanted}")
-            registry.register(Adapter(**changes))
+            registry.register(Adapter(**changes), origin=origin)
         names.append(name)
     return names
 
@@ -64,7 +64,7 @@ def load_manifest_file(registry: Registry, path: str | Path) -> list[str]:
     """`load_manifest` for a JSON file, naming the file in any error."""
     try:
         manifest = json.loads(Path(path).read_text(encoding="utf-8"))
-        return load_manifest(registry, manifest)
+        return load_manifest(registry, manifest, origin=f"manifest {path}")
     except (OSError, ValueError) as exc:
         raise ValueError(f"CRM manifest {path}: {exc}") from exc
 
