@@ -299,14 +299,30 @@ class CrmPhone:
         )
 
     def flap(
-        self, number: str = CALLER, *, rings: int = 3, direction: Direction = "inbound"
+        self,
+        number: str = CALLER,
+        *,
+        rings: int = 3,
+        direction: Direction = "inbound",
+        contact: ContactLike | list[ContactLike] | None = None,
     ) -> Result:
-        """A new call whose status flaps Ringing → NoCall → Ringing … (`rings` rings)."""
+        """A new call whose status flaps Ringing → NoCall → Ringing … (`rings` rings).
+
+        With `contact`, the CRM knows it for `number` during this call only.
+        """
         call = self._new_call(number, direction)
         self._call = None
-        return self.send(
-            widget.flapping(number, rings=rings, direction=direction, session_id=call.session_id)
+        message = widget.flapping(
+            number, rings=rings, direction=direction, session_id=call.session_id
         )
+        if contact is None:
+            return self.send(message)
+        known = {key: list(value) for key, value in self.contacts.items()}
+        self.knows(number, *(contact if isinstance(contact, list) else [contact]))
+        try:
+            return self.send(message)
+        finally:
+            self.contacts = known
 
     def view_log(self, log_id: str | None = None, *, number: str | None = None) -> Result:
         """ "View log details" on the last call (or on a call with `number`)."""

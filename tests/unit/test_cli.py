@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from crm_callbacks import __version__, cli
-from crm_callbacks.adapters import testcrm
+from crm_callbacks.adapters import MANIFEST_ENV, default_registry, testcrm
 
 pytest_plugins = ["pytester"]
 
@@ -173,7 +173,15 @@ def test_simulate_a_raw_message_and_a_contact_as_json(capsys):
     [
         (["--platform", "pipedrive"], "nothing to simulate"),
         (["--ring", "+1650"], "give --platform, --hostname or --adapter"),
-        (["--platform", "nope", "--ring", "+1650"], "give a hostname"),
+        (["--platform", "nope", "--ring", "+1650"], "unknown platform 'nope'; registered: "),
+        (
+            ["--platform", "pipedrive", "--hostname", "acme.zendesk-sell.example", "--ring", "+1"],
+            "pipedrive runs on *.pipedrive.com, not on acme.zendesk-sell.example",
+        ),
+        (["--platform", "pipedrive", "--message", '{"type": "rc-nope"}'], "type 'rc-nope'"),
+        (["--platform", "pipedrive", "--logout"], "no CRM session to log out of"),
+        (["--platform", "pipedrive", "--contact", "42"], "nothing to simulate"),
+        (["--platform", "pipedrive", "--view-log", "1", "--contact", "42"], "--contact belongs"),
         (["--adapter", "no_such_module", "--ring", "+1650"], "cannot import"),
         (["--platform", "pipedrive", "--answer"], "no call to answer"),
     ],
@@ -184,11 +192,89 @@ def test_simulate_usage_errors_exit_2(capsys, args, problem):
     assert problem in err
 
 
+def test_simulate_usage_errors_print_nothing_on_stdout(capsys):
+    code, out, err = run(capsys, "simulate", "--platform", "pipedrive", "--logout")
+    assert (code, out) == (2, [])
+    assert "--storage" in err  # says how to simulate a connected CRM
+
+
+def test_simulate_contact_belongs_to_its_own_ring(capsys):
+    two_callers = ["--ring", "+16505550100", "--contact", "42", "--ring", "+16505550111"]
+    code, out, err = run(capsys, "simulate", "--platform", "pipedrive", *two_callers)
+    assert code == 1
+    assert [json.loads(line)["url"] for line in out] == ["https://acme.pipedrive.com/person/42"]
+    assert err.startswith("NO_CONTACT_MATCH: No CRM contact matches +16505550111")
+    code, out, _ = run(
+        capsys, "simulate", "--platform", "pipedrive", *two_callers, "--contact", "43"
+    )
+    assert code == 0
+    assert [json.loads(line)["url"] for line in out] == [
+        "https://acme.pipedrive.com/person/42",
+        "https://acme.pipedrive.com/person/43",
+    ]
+
+
+def test_simulate_contact_applies_to_a_flapping_call_and_pops_once(capsys):
+    args = ["--flap", "+16505550100", "--contact", "42", "--flap", "+16505550111"]
+    code, out, err = run(capsys, "simulate", "--platform", "pipedrive", *args)
+    assert [json.loads(line)["url"] for line in out] == ["https://acme.pipedrive.com/person/42"]
+    assert code == 1  # the second caller is unknown: the first one's contact is not reused
+    assert {line.split(": ", 1)[0] for line in err.splitlines()} == {"NO_CONTACT_MATCH"}
+    assert "+16505550100" not in err
+
+
+def test_simulate_contact_before_the_ring_belongs_to_it(capsys):
+    args = ["--contact", "42", "--ring", "+16505550100"]
+    code, out, _ = run(capsys, "simulate", "--platform", "pipedrive", *args)
+    assert (code, [json.loads(line)["url"] for line in out]) == (
+        0,
+        ["https://acme.pipedrive.com/person/42"],
+    )
+
+
 def test_simulate_bad_json_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exited:
         cli.main(["simulate", "--platform", "pipedrive", "--settings", "{nope", "--ring", "+1"])
     assert exited.value.code == 2
     assert "not JSON" in capsys.readouterr().err
+
+
+# --- adapters ----------------------------------------------------------------------
+
+
+def test_adapters_lists_every_adapter_with_its_hosts_and_origin(capsys):
+    code, out, err = run(capsys, "adapters")
+    assert (code, err) == (0, "")
+    assert out[0].split() == ["name", "hosts", "from", "match", "patterns"]
+    rows = {line.split()[0]: line.split()[1:] for line in out[1:] if line.strip()}
+    assert rows["pipedrive"] == ["*.pipedrive.com", "built-in", "https://*.pipedrive.com/*"]
+    assert rows["testCRM"][2:] == ["https://*.testcrm.localhost/*", "http://*.testcrm.localhost/*"]
+    assert set(rows) == {a.name for a in default_registry()}
+
+
+def test_adapters_json_names_the_origin_of_a_manifest_platform(tmp_path, capsys, monkeypatch):
+    manifest = tmp_path / "crm.json"
+    platform = {
+        "urlIdentifier": "*.zylo.example",
+        "contactPageUrl": "https://{hostname}/p/{contactId}",
+    }
+    manifest.write_text(json.dumps({"platforms": {"zylo": platform}}))
+    monkeypatch.setenv(MANIFEST_ENV, str(manifest))
+    default_registry.cache_clear()
+    try:
+        code, out, _ = run(capsys, "adapters", "--format", "json")
+    finally:
+        monkeypatch.delenv(MANIFEST_ENV)
+        default_registry.cache_clear()
+    listed = json.loads("\n".join(out))
+    zylo = next(a for a in listed["adapters"] if a["name"] == "zylo")
+    assert (code, zylo["origin"], zylo["matches"]) == (
+        0,
+        f"manifest {manifest}",
+        ["https://*.zylo.example/*"],
+    )
+    assert next(a for a in listed["adapters"] if a["name"] == "clio")["origin"] == "built-in"
+    assert listed["skipped"] == []
 
 
 # --- new-adapter -------------------------------------------------------------------
@@ -205,7 +291,7 @@ def test_new_adapter_writes_an_adapter_whose_test_passes(pytester, capsys):
     assert '[project.entry-points."crm_callbacks.adapters"]' in steps
     assert 'acmecrm = "acmecrm:ADAPTER"' in steps
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "test_acmecrm_adapter.py")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)  # the conformance check and five callback tests
 
 
 def test_new_adapter_is_the_testcrm_sample_under_a_new_name(tmp_path, capsys):
