@@ -23,7 +23,7 @@ pytest, the fixtures ``crm_phone`` and ``widget_messages`` come from this packag
 
 from __future__ import annotations
 
-from .conformance import HOSTILE_IDS, check_adapter
+from .conformance import HOSTILE_IDS, OVERRIDABLE, check_adapter
 from .messages import (
     AGENT,
     CALLER,
@@ -62,6 +62,7 @@ __all__ = [
     "AGENT",
     "CALLER",
     "HOSTILE_IDS",
+    "OVERRIDABLE",
     "ContactLike",
     "CrmPhone",
     "Direction",

@@ -16,7 +16,7 @@ message names the check, what was sent and what came back::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,7 +26,20 @@ from ..service import JWT_KEY
 from .messages import CALLER
 from .simulation import CrmPhone, Result, example_hostname
 
-__all__ = ["HOSTILE_IDS", "check_adapter"]
+__all__ = ["HOSTILE_IDS", "OVERRIDABLE", "check_adapter"]
+
+OVERRIDABLE: tuple[str, ...] = (
+    "template_values",
+    "allowed_hosts",
+    "contact_type",
+    "contact_page",
+    "log_page",
+    "fallback_page",
+    "unauthorize",
+)
+"""The Adapter methods a subclass may override: what a template cannot say (values read
+from storage, extra hosts, a page chosen by logic, what Logout removes). Everything
+else (validation, host matching, the router) stays the package's."""
 
 CONTACT_ID = "42"
 LOG_ID = "9001"
@@ -120,6 +133,20 @@ class _Checker:
     # --- the checks ---------------------------------------------------------------
 
     def declaration(self) -> None:
+        overridden = sorted(
+            name
+            for klass in type(self.adapter).__mro__
+            if klass is not Adapter and issubclass(klass, Adapter)
+            for name, value in vars(klass).items()
+            if callable(value)
+            and not name.startswith("__")
+            and name in vars(Adapter)
+            and name not in OVERRIDABLE
+        )
+        assert not overridden, (
+            f"{self.name}: overrides {', '.join(overridden)}, which is not part of the "
+            f"override API (only {', '.join(OVERRIDABLE)} may be overridden)"
+        )
         try:
             self.adapter.validate()
         except ValueError as exc:
@@ -244,14 +271,34 @@ class _Checker:
     # --- the URL guard -------------------------------------------------------------
 
     def guard(self, url: str, what: str) -> None:
-        """Every opened URL is https on an allowed host, one page of the CRM."""
-        allowed = self.adapter.allowed_hosts(self.hostname, self.storage)
+        """Every opened URL is https on one of the CRM's hosts, one page of the CRM.
+
+        The CRM's hosts are the page's, the urlIdentifier's and those of the origins in
+        the storage given to the check: not what an override of `allowed_hosts` says,
+        since a too-wide override is what this guard is for.
+        """
+        allowed = Adapter.allowed_hosts(self.adapter, self.hostname, self.storage)
+        allowed |= set(_stored_hosts(self.storage))
         problem = _url_problem(url, allowed)
         if problem:
             raise AssertionError(
                 f"{self.name}: {what} opened {_preview(url)}: {problem} "
-                f"(allowed hosts: {sorted(allowed)})"
+                f"(the CRM's hosts: {sorted(allowed)})"
             )
+
+
+def _stored_hosts(value: Any) -> Iterator[str]:
+    """Hosts of the https origins anywhere in stored `value`."""
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _stored_hosts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _stored_hosts(item)
+    elif isinstance(value, str) and value.startswith("https://"):
+        host = urlsplit(value).hostname
+        if host:
+            yield host
 
 
 def _url_problem(url: str, allowed: Iterable[str]) -> str | None:
