@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -152,28 +152,23 @@ def pop_in_chromium(
     settings: dict[str, Any] | None = None,
     timeout: float = POP_TIMEOUT_S,
     headless: bool = True,
+    playwright: Any = None,
 ) -> list[str]:
     """Open a CRM page on `host` with the extension in `dist`, post `messages` from the
     fake widget, and return the URLs of the tabs the extension opened.
 
     With `expect`, waits until a tab at that URL is open (TimeoutError otherwise);
     without, waits until Python has answered and every message was handled. `host`
-    must be one the extension runs on (its adapters' urlIdentifiers).
+    must be one the extension runs on (its adapters' urlIdentifiers). Pass a running
+    sync `playwright` driver when the caller already has one (a pytest fixture).
     """
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise ImportError(
-            "pop_in_chromium needs Playwright for Python: pip install playwright "
-            f"(the browser is {CHROMIUM}; no `playwright install` needed)"
-        ) from None
     dist = Path(dist).resolve()
     if not (dist / "manifest.json").is_file():
         raise FileNotFoundError(f"{dist} holds no built extension: run `crm-callbacks build`")
     with (
         tempfile.TemporaryDirectory(prefix="crm-callbacks-chromium-") as tmp,
         serve_https(Path(tmp)) as port,
-        sync_playwright() as driver,
+        _driver(playwright) as driver,
     ):
         rules = [f"MAP {host} 127.0.0.1", f"MAP {WIDGET_HOST} 127.0.0.1"]
         context = launch_extension(driver, dist, Path(tmp) / "profile", rules, headless=headless)
@@ -195,7 +190,7 @@ def pop_in_chromium(
             )
             widget = element.content_frame()
             widget.wait_for_function("() => window.widget !== undefined")
-            before = {tab for tab in _tab_urls(worker)}
+            before = set(_tab_urls(worker))
             for message in messages:
                 widget.evaluate("message => window.widget.post(message)", message)
             if expect is not None:
@@ -213,6 +208,20 @@ def pop_in_chromium(
             return [url for url in _tab_urls(worker) if url not in before]
         finally:
             context.close()
+
+
+def _driver(running: Any) -> Any:
+    """A context manager giving `running`, or a new sync Playwright driver."""
+    if running is not None:
+        return nullcontext(running)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ImportError(
+            "pop_in_chromium needs Playwright for Python: pip install playwright "
+            f"(the browser is {CHROMIUM}; no `playwright install` needed)"
+        ) from None
+    return sync_playwright()
 
 
 def _tab_urls(worker: Any) -> list[str]:
