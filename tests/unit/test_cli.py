@@ -7,9 +7,11 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -403,6 +405,60 @@ def test_build_runs_the_checkouts_build_script_with_the_same_flags(tmp_path, mon
     ]
 
 
+def test_build_from_a_pip_install_stages_the_shipped_kit_as_a_checkout(tmp_path, monkeypatch):
+    package = tmp_path / "site-packages" / "crm_callbacks"
+    (package / "_kit" / "scripts").mkdir(parents=True)
+    (package / "_kit" / "scripts" / "build.py").write_text("# the shipped build script\n")
+    (package / "_kit" / "extension").mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "__pycache__").mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(cli, "PACKAGE_DIR", package)
+    monkeypatch.setattr(cli, "_can_build_wheels", lambda: True)
+    monkeypatch.setenv(cli.CACHE_ENV, str(tmp_path / "cache"))
+    seen = {}
+
+    def call(command):
+        root = Path(command[1]).parents[1]
+        seen["files"] = sorted(
+            str(p.relative_to(root)) for p in root.rglob("*") if "cache" not in p.parts
+        )
+        seen["cache"] = (root / "build" / "cache").resolve()
+        seen["command"] = command
+        return 0
+
+    monkeypatch.setattr(cli.subprocess, "call", call)
+    assert cli.main(["build", "--client-id", "abc"]) == 0
+    assert seen["command"][2:] == ["--client-id", "abc", "--out", str(work / "build" / "dist")]
+    assert seen["files"] == [
+        "build",
+        "crm_callbacks",
+        "crm_callbacks/__init__.py",
+        "extension",
+        "scripts",
+        "scripts/build.py",
+    ]
+    assert seen["cache"] == (tmp_path / "cache").resolve()  # Pyodide is fetched once
+    assert cli.main(["build", "--out", "elsewhere"]) == 0
+    assert seen["command"][2:] == ["--out", "elsewhere"]
+
+
+def test_build_from_a_pip_install_without_hatchling_says_what_to_install(
+    tmp_path, monkeypatch, capsys
+):
+    package = tmp_path / "site-packages" / "crm_callbacks"
+    (package / "_kit" / "scripts").mkdir(parents=True)
+    (package / "_kit" / "scripts" / "build.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "PACKAGE_DIR", package)
+    monkeypatch.setattr(cli, "_can_build_wheels", lambda: False)
+    code, _, err = run(capsys, "build")
+    assert code == 2
+    assert "pip install 'crm-callbacks[build]'" in err
+
+
 # --- the wheel in a fresh venv, with a plug-in adapter -------------------------------
 
 
@@ -536,3 +592,37 @@ def _clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
+
+
+# --- what the package ships ----------------------------------------------------------
+
+
+def test_the_long_description_links_only_to_files_the_sdist_ships():
+    """README.md is the long description on PyPI: its relative links must ship."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    shipped = project["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
+    readme = (ROOT / project["project"]["readme"]).read_text("utf-8")
+    links = set(re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", readme))
+    assert links, "the README links no file: this test would check nothing"
+    for link in links:
+        assert (ROOT / link).exists(), f"README.md links {link}, which does not exist"
+        assert any(link == item or link.startswith(item + "/") for item in shipped), (
+            f"README.md links {link}, which the sdist does not include"
+        )
+    assert "LICENSE" in shipped and (ROOT / "LICENSE").is_file()
+    assert "MIT License" in (ROOT / "LICENSE").read_text("utf-8")
+    assert project["project"]["license"] == "MIT"
+    assert {"Homepage", "Documentation"} <= set(project["project"]["urls"])
+
+
+def test_the_wheel_ships_the_build_kit_by_reference():
+    """`crm-callbacks build` from a pip install finds these in crm_callbacks/_kit."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    force = project["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    for source, target in force.items():
+        assert (ROOT / source).exists(), source
+        assert target == f"crm_callbacks/_kit/{source}"
+    build = (ROOT / "scripts" / "build.py").read_text("utf-8")
+    for needed in ("extension", "scripts/plugins.py", "scripts/make_snapshot.mjs"):
+        assert needed in force, f"the build needs {needed}"
+    assert "from plugins import" in build  # build.py's sibling, shipped beside it
