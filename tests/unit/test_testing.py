@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import re
 import shutil
 import sys
 import textwrap
@@ -714,3 +715,18 @@ def test_the_override_api_is_the_adapters_public_callback_methods():
     }
     assert set(OVERRIDABLE) < public
     assert public - set(OVERRIDABLE) == {"validate", "matches_host", "host_match_patterns"}
+
+
+def test_the_override_example_in_the_docs_runs_and_conforms():
+    doc = TESTS.parent / "docs" / "write-an-adapter.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text("utf-8"), flags=re.DOTALL)
+    [example] = [block for block in blocks if "class ZyloAdapter(Adapter)" in block]
+    namespace: dict[str, object] = {}
+    exec(compile(example, str(doc), "exec"), namespace)
+    adapter = namespace["ADAPTER"]
+    check_adapter(adapter)
+    phone = CrmPhone(adapter=adapter)
+    assert phone.ring(CALLER, contact={"id": "9", "type": "Company"}).opened == [
+        "https://acme.zylo.localhost/companies/9"
+    ]
+    assert phone.ring(AGENT, contact={"id": "7"}).opened == ["https://acme.zylo.localhost/people/7"]
