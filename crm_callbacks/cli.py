@@ -1,10 +1,12 @@
-"""The ``crm-callbacks`` command: try widget events, start an adapter, build the extension.
+"""The ``crm-callbacks`` command: list adapters, try widget events, start an adapter, build.
 
-``simulate`` runs widget events through the same `dispatch` the extension runs in
-Pyodide and prints what the extension would do; ``new-adapter`` writes an adapter
-and its passing test from the testCRM sample; ``build`` runs a source checkout's
-``scripts/build.py``. Exit codes: 0 success, 1 the simulated events gave errors or
-a step failed, 2 bad usage.
+``adapters`` lists the registered adapters, their hosts and where each comes from
+(and what was left out, and why); ``simulate`` runs widget events through the same
+`dispatch` the extension runs in Pyodide and prints what the extension would do;
+``new-adapter`` writes an adapter and its passing test (``--package``: a whole
+installable plug-in package) from the testCRM sample; ``build`` runs the build
+script of the checkout around us, or the copy shipped in the wheel. Exit codes: 0
+success, 1 the simulated events gave errors or a step failed, 2 bad usage.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import importlib
 import importlib.util
 import json
 import keyword
+import os
+import shutil
 import subprocess
 import sys
-import tomllib
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
@@ -24,15 +28,26 @@ from pathlib import Path
 from string import Template
 from typing import Any, TextIO
 
-from . import __version__
-from .adapters import Adapter, default_registry
+from . import __version__, router
+from ._kit import find_checkout
+from .adapters import Adapter, Registry, default_registry
 from .adapters import testcrm as sample
+from .service import JWT_KEY
 from .testing import CrmPhone, Direction, Result, example_hostname
 
-__all__ = ["build", "find_checkout", "load_adapter", "main", "print_table", "render_template"]
+__all__ = [
+    "build",
+    "find_checkout",
+    "list_adapters",
+    "load_adapter",
+    "main",
+    "print_table",
+    "render_template",
+]
 
 PROG = "crm-callbacks"
 PACKAGE_DIR = Path(__file__).resolve().parent
+CACHE_ENV = "CRM_CALLBACKS_CACHE"
 
 
 class UsageError(Exception):
@@ -58,18 +73,82 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=PROG, description="RingCentral CRM callbacks in Python: simulate, scaffold, build."
+        prog=PROG,
+        description="RingCentral CRM callbacks in Python: list, simulate, scaffold, build.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_adapters(commands)
     _add_simulate(commands)
     _add_new_adapter(commands)
     commands.add_parser(
         "build",
         add_help=False,
-        help="build the extension from a source checkout (same flags as scripts/build.py)",
+        help="build the extension into build/dist (same flags as scripts/build.py; --help)",
     )
     return parser
+
+
+# --- adapters ----------------------------------------------------------------------
+
+
+def _add_adapters(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "adapters",
+        help="list the registered adapters, their hosts and where each comes from",
+        description=(
+            "List every adapter the extension would use: its name, the CRM page hosts "
+            "(urlIdentifier and the Chrome match patterns), where it comes from "
+            "(built-in, plug-in DISTRIBUTION, manifest PATH), and the adapters left "
+            "out because they are broken, with the reason."
+        ),
+    )
+    command.set_defaults(run=_adapters)
+    command.add_argument(
+        "--format", choices=("table", "json"), default="table", help="output (default: table)"
+    )
+
+
+def _adapters(options: argparse.Namespace) -> int:
+    registry = default_registry()
+    listed = list_adapters(registry)
+    if options.format == "json":
+        print(json.dumps(listed, indent=2, ensure_ascii=False))
+        return 0
+    rows = [("name", "hosts", "from", "match patterns")]
+    rows += [
+        (a["name"], a["urlIdentifier"], a["origin"], " ".join(a["matches"]))
+        for a in listed["adapters"]
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        line = "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False))
+        print(f"{line}  {row[3]}".rstrip())
+    if listed["skipped"]:
+        print(f"\nleft out ({len(listed['skipped'])}):")
+        for item in listed["skipped"]:
+            print(f"  {item['name']} ({item['origin']}): {item['reason']}")
+    return 0
+
+
+def list_adapters(registry: Registry) -> dict[str, list[dict[str, Any]]]:
+    """What ``crm-callbacks adapters`` shows: the adapters, and those left out."""
+    adapters = [
+        {
+            "name": adapter.name,
+            "displayName": adapter.display_name,
+            "urlIdentifier": adapter.url_identifier,
+            "matches": adapter.host_match_patterns(),
+            "origin": registry.origin(adapter.name),
+            "canOpenLogPage": adapter.can_open_log_page,
+        }
+        for adapter in registry
+    ]
+    skipped = [
+        {"name": item.name, "origin": item.origin, "reason": item.reason}
+        for item in getattr(registry, "skipped", [])
+    ]
+    return {"adapters": adapters, "skipped": skipped}
 
 
 # --- simulate ----------------------------------------------------------------------
@@ -149,9 +228,11 @@ def _add_simulate(commands: argparse._SubParsersAction) -> None:
         "--contact",
         metavar="ID|JSON",
         type=_contact,
-        action="append",
-        default=[],
-        help="the contact the web phone matched: rings and answers carry it as contactMatch",
+        action=_Event,
+        help=(
+            "the contact the widget matched for the --ring, --flap or --answer just before "
+            "it (repeat it for several matches); each call has its own"
+        ),
     )
     calls.add_argument("--outbound", action="store_true", help="calls are outbound")
     calls.add_argument("--web-phone", action="store_true", help="web-phone events for every call")
@@ -169,9 +250,21 @@ def _add_simulate(commands: argparse._SubParsersAction) -> None:
 
 
 def _simulate(options: argparse.Namespace) -> int:
-    if not options.events:
+    if not [kind for kind, _ in options.events if kind != "contact"]:
         raise UsageError("nothing to simulate: give --ring, --view-log, --logout, --message …")
     adapter = load_adapter(options.adapter) if options.adapter else None
+    registry = default_registry()
+    if options.platform and adapter is None:
+        known = registry.get(options.platform)
+        if known is None:
+            names = ", ".join(a.name for a in registry)
+            raise UsageError(f"unknown platform {options.platform!r}; registered: {names}")
+        if options.hostname and not known.matches_host(options.hostname.lower().rstrip(".")):
+            raise UsageError(
+                f"{known.name} runs on {known.url_identifier}, not on {options.hostname}: "
+                "the extension would not open its pages there (leave out --platform to "
+                "use the adapter of that host, or give one of its hosts)"
+            )
     try:
         phone = CrmPhone(
             options.platform,
@@ -186,12 +279,11 @@ def _simulate(options: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if phone.hostname is None:
         raise UsageError("give --platform, --hostname or --adapter")
-    contact = options.contact or None
     direction: Direction = "outbound" if options.outbound else "inbound"
     web_phone = True if options.web_phone else None
     steps: list[tuple[str, Result]] = []
     try:
-        for kind, value in options.events:
+        for kind, value, contact in _with_contacts(options.events):
             if kind == "ring":
                 result = phone.ring(
                     value, contact=contact, direction=direction, web_phone=web_phone
@@ -201,16 +293,18 @@ def _simulate(options: argparse.Namespace) -> int:
             elif kind == "end":
                 result = phone.hang_up()
             elif kind == "flap":
-                result = phone.flap(value, direction=direction)
+                result = phone.flap(value, direction=direction, contact=contact)
             elif kind == "view_log":
                 result = phone.view_log(value)
             elif kind == "logout":
+                _check_session(phone)
                 result = phone.logout()
             elif kind == "login":
                 result = phone.log_in()
             elif kind == "match_contacts":
                 result = phone.match_contacts(*value)
             else:
+                _check_message_type(value)
                 result = phone.send(value)
             label = kind.replace("_", "-") + (f" {_short(value)}" if value else "")
             steps.append((label, result))
@@ -225,6 +319,49 @@ def _simulate(options: argparse.Namespace) -> int:
             for error in result.errors:
                 print(f"{error['code']}: {error['message']}", file=sys.stderr)
     return 1 if any(result.errors for _, result in steps) else 0
+
+
+_CALL_EVENTS = ("ring", "flap", "answer")
+
+
+def _with_contacts(events: list[tuple[str, Any]]) -> list[tuple[str, Any, Any]]:
+    """Events with the --contact values that follow each call event attached to it.
+
+    A --contact given before any call event belongs to the first one after it.
+    """
+    attached: list[tuple[str, Any, list[Any]]] = []
+    waiting: list[Any] = []
+    for kind, value in events:
+        if kind != "contact":
+            attached.append((kind, value, waiting if kind in _CALL_EVENTS else []))
+            waiting = [] if kind in _CALL_EVENTS else waiting
+            continue
+        last_call = next((e for e in reversed(attached) if e[0] in _CALL_EVENTS), None)
+        (last_call[2] if last_call is not None else waiting).append(value)
+    if waiting:
+        raise UsageError("--contact belongs to a --ring, --flap or --answer, and none is given")
+    return [(kind, value, contacts or None) for kind, value, contacts in attached]
+
+
+def _check_session(phone: CrmPhone) -> None:
+    """A Logout needs a CRM session; without one the widget's button means Connect."""
+    if JWT_KEY not in phone.storage:
+        raise UsageError(
+            f"--logout: there is no CRM session to log out of (no {JWT_KEY} in --storage), "
+            "so the widget's button would start connecting instead; give "
+            f'--storage \'{{"{JWT_KEY}": "token"}}\' to simulate a connected CRM'
+        )
+
+
+def _check_message_type(message: dict[str, Any]) -> None:
+    """An unknown --message type is a typo, not a message the extension ignores."""
+    kind = message.get("type")
+    known = sorted(str(name) for name in router.RULES)
+    if kind not in known:
+        raise UsageError(
+            f"--message: no rule handles type {kind!r}, so the extension would ignore it; "
+            f"handled types: {', '.join(known)}"
+        )
 
 
 def print_table(steps: Sequence[tuple[str, Result]], out: TextIO) -> None:
@@ -312,6 +449,15 @@ def _add_new_adapter(commands: argparse._SubParsersAction) -> None:
         help="where the adapter goes (default: crm_callbacks/adapters in a checkout, else .)",
     )
     command.add_argument(
+        "--package",
+        action="store_true",
+        help=(
+            "write an installable plug-in package instead: pyproject.toml with the "
+            "crm_callbacks.adapters entry point, src/ layout, tests (in --dir, default "
+            "./crm-callbacks-NAME)"
+        ),
+    )
+    command.add_argument(
         "--tests-dir",
         type=Path,
         help="where its test goes (default: tests/unit in a checkout, else beside the adapter)",
@@ -335,6 +481,8 @@ def _new_adapter(options: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if default_registry().get(name) is not None:
         raise UsageError(f"an adapter named {name!r} is already registered; pick another NAME")
+    if options.package:
+        return _new_package(options, adapter, module)
     checkout = Path.cwd() / "crm_callbacks" / "adapters"
     directory = (options.dir or (checkout if checkout.is_dir() else Path.cwd())).resolve()
     tests_dir = (options.tests_dir or _default_tests_dir(directory)).resolve()
@@ -363,6 +511,59 @@ def _new_adapter(options: argparse.Namespace) -> int:
     module_path.write_text(render_template("adapter.py.tmpl", values), encoding="utf-8")
     test_path.write_text(render_template("test_adapter.py.tmpl", values), encoding="utf-8")
     print(_next_steps(values, module_path, test_path, package))
+    return 0
+
+
+PACKAGE_FILES = {
+    "pyproject.toml": "package/pyproject.toml.tmpl",
+    "README.md": "package/README.md.tmpl",
+    "src/{package}/__init__.py": "package/adapter.py.tmpl",
+    "tests/test_{module}.py": "package/test_adapter.py.tmpl",
+    "tests/test_{module}_e2e.py": "package/test_e2e.py.tmpl",
+}
+
+
+def _new_package(options: argparse.Namespace, adapter: Adapter, module: str) -> int:
+    """Write an installable plug-in package for `adapter`; exit code."""
+    if options.tests_dir is not None:
+        raise UsageError("--tests-dir does not go with --package (its tests go in tests/)")
+    distribution = f"crm-callbacks-{module}"
+    directory = (options.dir or Path.cwd() / distribution).resolve()
+    if directory.exists() and any(directory.iterdir()):
+        print(
+            f"{PROG} new-adapter: refusing to write into {_show(directory)}: not empty",
+            file=sys.stderr,
+        )
+        return 1
+    hostname = example_hostname(adapter)
+    values = {
+        "name": adapter.name,
+        "module": module,
+        "display_name": adapter.display_name,
+        "url_identifier": adapter.url_identifier,
+        "hostname": hostname,
+        "e2e_hostname": hostname,
+        "package": f"crm_callbacks_{module}",
+        "distribution": distribution,
+        "crm_callbacks_version": __version__,
+    }
+    for target, template in PACKAGE_FILES.items():
+        path = directory / target.format(**values)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_template(template, values), encoding="utf-8")
+    where = _show(directory)
+    src = f"{where}/src/{values['package']}/__init__.py"
+    print(
+        f"""Wrote the package {distribution} in {where}.
+Next:
+  1. pip install -e '{where}[test]'  (registers {adapter.name} with crm-callbacks)
+  2. pytest {where}  (passes as generated: the conformance check and the callbacks)
+  3. crm-callbacks adapters  ({adapter.name} is listed, from plug-in {distribution})
+  4. Put {adapter.display_name}'s real URL templates in {src},
+     the URLs you expect in its tests, and run pytest again.
+  5. crm-callbacks build, then chrome://extensions → Load unpacked → build/dist;
+     pytest then also runs tests/test_{module}_e2e.py: a pop in Chromium."""
+    )
     return 0
 
 
@@ -430,30 +631,57 @@ Next:
 
 
 def build(args: Sequence[str]) -> int:
-    """Run ``scripts/build.py`` of the source checkout around us with `args`."""
+    """Build the extension: the checkout's ``scripts/build.py``, else the wheel's copy.
+
+    In a checkout (the current folder's, or the one this package is imported from)
+    its build script runs with `args`. From a pip install, the files the build needs
+    ship in the wheel (``crm_callbacks/_kit``): they are laid out as a checkout in a
+    temporary folder with this installed package, Pyodide is cached in
+    ``$CRM_CALLBACKS_CACHE`` (default ``~/.cache/crm-callbacks``), installed adapter
+    plug-ins are bundled as from a checkout, and the output goes to ``./build/dist``
+    unless ``--out`` says otherwise.
+    """
     root = find_checkout(Path.cwd()) or find_checkout(PACKAGE_DIR.parent)
-    if root is None:
+    if root is not None:
+        return subprocess.call([sys.executable, str(root / "scripts" / "build.py"), *args])
+    kit = PACKAGE_DIR / "_kit"
+    if not (kit / "scripts" / "build.py").is_file():
         print(
-            f"{PROG} build: error: not in a source checkout of crm-callbacks. The build "
-            "assembles the extension from the repository's extension/ and scripts/ "
-            f"folders: run it inside a clone (looked in {Path.cwd()} and its parents, "
-            f"and beside the installed package in {PACKAGE_DIR.parent}).",
+            f"{PROG} build: error: not in a source checkout of crm-callbacks, and this "
+            f"installation ships no build kit ({kit} is missing): install crm-callbacks "
+            "from its wheel or sdist, or run the command inside a clone "
+            f"(looked in {Path.cwd()} and its parents, and beside {PACKAGE_DIR}).",
             file=sys.stderr,
         )
         return 2
-    command = [sys.executable, str(root / "scripts" / "build.py"), *args]
-    return subprocess.call(command)
+    if "-h" not in args and "--help" not in args and not _can_build_wheels():
+        print(
+            f"{PROG} build: error: building the extension needs hatchling, to make the "
+            f"wheel Pyodide installs: pip install 'crm-callbacks[build]'",
+            file=sys.stderr,
+        )
+        return 2
+    if not any(arg == "--out" or arg.startswith("--out=") for arg in args):
+        args = [*args, "--out", str(Path.cwd() / "build" / "dist")]
+    cache = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "crm-callbacks")
+    with tempfile.TemporaryDirectory(prefix="crm-callbacks-build-") as folder:
+        staged = _stage_checkout(kit, Path(folder) / "crm-callbacks", cache)
+        return subprocess.call([sys.executable, str(staged / "scripts" / "build.py"), *args])
 
 
-def find_checkout(start: Path) -> Path | None:
-    """The crm-callbacks source checkout holding `start`, if any."""
-    for folder in (start, *start.parents):
-        pyproject = folder / "pyproject.toml"
-        if (folder / "scripts" / "build.py").is_file() and pyproject.is_file():
-            try:
-                project = tomllib.loads(pyproject.read_text("utf-8")).get("project", {})
-            except (OSError, ValueError):
-                continue
-            if project.get("name") == "crm-callbacks":
-                return folder
-    return None
+def _can_build_wheels() -> bool:
+    return any(importlib.util.find_spec(name) is not None for name in ("hatchling", "build"))
+
+
+def _stage_checkout(kit: Path, root: Path, cache: Path) -> Path:
+    """A checkout-shaped folder: the shipped kit, this package's files, a shared cache."""
+    shutil.copytree(kit, root)
+    shutil.copytree(
+        PACKAGE_DIR,
+        root / "crm_callbacks",
+        ignore=shutil.ignore_patterns("_kit", "__pycache__", "*.pyc"),
+    )
+    cache.mkdir(parents=True, exist_ok=True)
+    (root / "build").mkdir()
+    (root / "build" / "cache").symlink_to(cache.resolve(), target_is_directory=True)
+    return root

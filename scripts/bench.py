@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crm_callbacks.testing import load_widget_messages  # noqa: E402 - the widget's shapes
-from tests.e2e.server import (  # noqa: E402 - the e2e harness
+from crm_callbacks.testing.chromium import (  # noqa: E402 - the e2e harness
     CHROMIUM,
     launch_extension,
     serve_https,

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from crm_callbacks.server import DEFAULT_API_KEY, Store, start  # noqa: E402
 from crm_callbacks.server.tls import self_signed_certificate  # noqa: E402
-from tests.e2e.server import launch_extension  # noqa: E402 - the e2e tests' launcher
+from crm_callbacks.testing.chromium import launch_extension  # noqa: E402
 
 CRM_HOST = "demo.testcrm.localhost"
 CALLER = "+16505550123"

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
-from crm_callbacks.testing import load_widget_messages
+from crm_callbacks.testing import load_widget_messages, request, widget_message
 
 WIDGET_MESSAGES: dict[str, Any] = load_widget_messages()
 """The widget's real message shapes, as shipped with ``crm_callbacks.testing``."""
 
-
-def widget_message(name: str, **call_changes: Any) -> dict[str, Any]:
-    """A deep copy of a real widget→parent message, with `call` fields changed."""
-    message = copy.deepcopy(WIDGET_MESSAGES["widget_to_parent"][name])
-    message.get("call", {}).update(call_changes)
-    return message
+__all__ = ["WIDGET_MESSAGES", "make_request", "widget_message"]
 
 
 def make_request(
@@ -33,8 +27,9 @@ def make_request(
     urlIdentifiers such as NetSuite's ``*.app.netsuite.com/app*`` match the whole URL.
     """
     host, _, path = hostname.partition("/")
-    page = {"hostname": host, "url": f"https://{host}/{path}"}
-    return {"v": 1, "message": message, "context": {"page": page, **context}, "state": state or {}}
+    return request(
+        message, hostname=host, page_url=f"https://{host}/{path}", state=state, **context
+    )
 
 
 @pytest.fixture

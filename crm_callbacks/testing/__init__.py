@@ -14,12 +14,16 @@ The message factories (`ring`, `answer`, `end`, `flapping`, `view_log`, `logout`
 `choose_contact`, and the extension's own `save_settings` and `fetch_result`)
 produce the widget's real shapes; `CrmPhone` and `simulate` send them through
 `crm_callbacks.dispatch_json` exactly as the extension does, carrying ``state`` and
-applying storage changes. With pytest, the fixtures ``crm_phone`` and
-``widget_messages`` come from this package's plugin (`crm_callbacks.pytest_plugin`).
+applying storage changes; `CrmPhone(server=handler)` also answers the ``fetch``
+actions Python returns, and `request` builds one contract request by hand.
+`check_adapter(adapter)` is the conformance suite every adapter should pass. With
+pytest, the fixtures ``crm_phone`` and ``widget_messages`` come from this package's plugin
+(`crm_callbacks.pytest_plugin`).
 """
 
 from __future__ import annotations
 
+from .conformance import HOSTILE_IDS, OVERRIDABLE, check_adapter
 from .messages import (
     AGENT,
     CALLER,
@@ -43,18 +47,32 @@ from .messages import (
     view_log,
     widget_message,
 )
-from .simulation import CrmPhone, Result, example_hostname, registry_with, simulate
+from .simulation import (
+    CrmPhone,
+    HttpResponse,
+    Result,
+    Server,
+    example_hostname,
+    registry_with,
+    request,
+    simulate,
+)
 
 __all__ = [
     "AGENT",
     "CALLER",
+    "HOSTILE_IDS",
+    "OVERRIDABLE",
     "ContactLike",
     "CrmPhone",
     "Direction",
+    "HttpResponse",
     "Message",
     "Result",
+    "Server",
     "answer",
     "button_click",
+    "check_adapter",
     "choose_contact",
     "contact_match",
     "contact_match_request",
@@ -67,6 +85,7 @@ __all__ = [
     "login_status",
     "logout",
     "registry_with",
+    "request",
     "ring",
     "save_settings",
     "simulate",

@@ -70,12 +70,19 @@ def load_widget_messages() -> dict[str, Any]:
     return copy.deepcopy(_shapes())
 
 
-def widget_message(name: str) -> Message:
-    """A fresh copy of the widget→page message `name` (e.g. ``"webphone_ring"``)."""
+def widget_message(name: str, **call_changes: Any) -> Message:
+    """A fresh copy of the widget→page message `name` (e.g. ``"webphone_ring"``), with
+    fields of its ``call`` changed by `call_changes` (``sessionId="s2"``)."""
     messages = _shapes()["widget_to_parent"]
     if name not in messages:
         raise KeyError(f"no widget message {name!r}; known: {', '.join(messages)}")
-    return copy.deepcopy(messages[name])
+    message = copy.deepcopy(messages[name])
+    if call_changes:
+        call = message.get("call")
+        if not isinstance(call, dict):
+            raise KeyError(f"widget message {name!r} has no call to change")
+        call.update(call_changes)
+    return message
 
 
 # --- calls -------------------------------------------------------------------------
@@ -297,9 +304,15 @@ def choose_contact(index: int | str, *, request_id: str = "button-1") -> Message
     return button_click(CHOOSER_PAGE_ID, {"contact": str(index)}, request_id=request_id)
 
 
-def fetch_result(fetch_id: str, status: int = 200, body: Any = None) -> Message:
-    """The shim's answer to a ``fetch`` action (not a widget message)."""
-    return {"type": FETCH_RESULT, "id": fetch_id, "status": status, "body": body}
+def fetch_result(
+    fetch_id: str, status: int = 200, body: Any = None, *, error: str | None = None
+) -> Message:
+    """The shim's answer to a ``fetch`` action (not a widget message); a network
+    failure or timeout is status 0 with an `error`."""
+    result = {"type": FETCH_RESULT, "id": fetch_id, "status": status, "body": body}
+    if error is not None:
+        result["error"] = error
+    return result
 
 
 def save_settings(settings: Mapping[str, Any], build: Mapping[str, Any] | None = None) -> Message:

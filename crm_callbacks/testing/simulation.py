@@ -8,10 +8,11 @@ memory, so what an adapter test checks is what Chrome would do.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import itertools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +27,61 @@ from .messages import CALLER, ContactLike, Direction, Message
 __all__ = [
     "FIRST_SESSION_ID",
     "CrmPhone",
+    "HttpResponse",
     "Result",
+    "Server",
     "example_hostname",
     "registry_with",
+    "request",
     "simulate",
 ]
+
+DEFAULT_HOSTNAME = "acme.pipedrive.com"
+
+
+def request(
+    message: Message,
+    *,
+    hostname: str = DEFAULT_HOSTNAME,
+    platform: str | None = None,
+    settings: Any = None,
+    storage: Any = None,
+    contacts: Any = None,
+    state: Any = None,
+    page_url: str | None = None,
+) -> dict[str, Any]:
+    """The contract request the extension sends for `message` on a CRM page at `hostname`.
+
+    Context keys left as None are left out, as the extension leaves them out;
+    values are passed through unchecked, so a test can send hostile ones.
+    """
+    context: dict[str, Any] = {
+        "page": {"hostname": hostname, "url": page_url or f"https://{hostname}/"}
+    }
+    for key, value in (
+        ("platform", platform),
+        ("settings", settings),
+        ("storage", storage),
+        ("contacts", contacts),
+    ):
+        if value is not None:
+            context[key] = value
+    return {"v": CONTRACT_VERSION, "message": message, "context": context, "state": state or {}}
+
+
+@dataclass
+class HttpResponse:
+    """What a test's server answers to a ``fetch`` action (like an httpx Response)."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Server = Callable[[dict[str, Any]], "HttpResponse | Mapping[str, Any]"]
+"""A test's HTTP server: gets a fetch action's ``request`` (method, url, headers, body)
+and returns an `HttpResponse` or a ``{"status", "body", "headers"}`` mapping; raising
+is a network failure (status 0 with an error), as the extension's shim reports it."""
 
 FIRST_SESSION_ID = 214705503020
 """Session ids of a phone's calls count up from the sample messages' one."""
@@ -113,6 +164,11 @@ class CrmPhone:
     ``chrome.storage.local`` (only keys adapters declare reach Python) and
     ``contacts`` the contract's ``context.contacts`` (the extension itself passes
     none: it learns contacts from the web phone's ``contactMatch``).
+
+    ``server`` answers the ``fetch`` actions Python returns, the way httpx's
+    MockTransport answers requests: each fetch goes to it and its answer comes back as
+    the shim's ``crm-callbacks-fetch-result``, in the same `Result`; `fetched` keeps
+    every request it was asked. Without a server, fetch actions are only returned.
     """
 
     platform: str | None = None
@@ -123,7 +179,9 @@ class CrmPhone:
     contacts: dict[str, list[Any]] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     page_path: str = "/"
+    server: Server | None = field(default=None, repr=False)
     history: list[Result] = field(default_factory=list, repr=False)
+    fetched: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self._registry: Registry | None = None
@@ -179,8 +237,17 @@ class CrmPhone:
                 "the phone is on no CRM page: override the crm_adapter (or crm_platform, "
                 "crm_hostname) fixture, or call crm_phone.on('pipedrive')"
             )
-        flat = [m for item in messages for m in ([item] if isinstance(item, dict) else item)]
-        responses = [self._dispatch(message) for message in flat]
+        queue = [m for item in messages for m in ([item] if isinstance(item, dict) else item)]
+        flat: list[Message] = []
+        responses: list[dict[str, Any]] = []
+        while queue:
+            message = queue.pop(0)
+            response = self._dispatch(message)
+            flat.append(message)
+            responses.append(response)
+            if self.server is not None:
+                fetches = [a for a in response["actions"] if a["type"] == "fetch"]
+                queue[:0] = [self._serve(action) for action in fetches]
         result = Result(flat, responses, self.state)
         self.history.append(result)
         return result
@@ -232,14 +299,30 @@ class CrmPhone:
         )
 
     def flap(
-        self, number: str = CALLER, *, rings: int = 3, direction: Direction = "inbound"
+        self,
+        number: str = CALLER,
+        *,
+        rings: int = 3,
+        direction: Direction = "inbound",
+        contact: ContactLike | list[ContactLike] | None = None,
     ) -> Result:
-        """A new call whose status flaps Ringing → NoCall → Ringing … (`rings` rings)."""
+        """A new call whose status flaps Ringing → NoCall → Ringing … (`rings` rings).
+
+        With `contact`, the CRM knows it for `number` during this call only.
+        """
         call = self._new_call(number, direction)
         self._call = None
-        return self.send(
-            widget.flapping(number, rings=rings, direction=direction, session_id=call.session_id)
+        message = widget.flapping(
+            number, rings=rings, direction=direction, session_id=call.session_id
         )
+        if contact is None:
+            return self.send(message)
+        known = {key: list(value) for key, value in self.contacts.items()}
+        self.knows(number, *(contact if isinstance(contact, list) else [contact]))
+        try:
+            return self.send(message)
+        finally:
+            self.contacts = known
 
     def view_log(self, log_id: str | None = None, *, number: str | None = None) -> Result:
         """ "View log details" on the last call (or on a call with `number`)."""
@@ -296,14 +379,30 @@ class CrmPhone:
 
     # --- the extension's side -------------------------------------------------------
 
+    def _serve(self, action: dict[str, Any]) -> Message:
+        """The shim's fetch result for `action`, answered by `server`."""
+        assert self.server is not None
+        self.fetched.append(action["request"])
+        try:
+            answer = self.server(dict(action["request"]))
+        except Exception as exc:
+            return widget.fetch_result(action["id"], 0, None, error=str(exc) or repr(exc))
+        if isinstance(answer, HttpResponse):
+            status, body = answer.status, answer.body
+        else:
+            status, body = int(answer.get("status", 200)), answer.get("body")
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
+        if isinstance(body, str):
+            with contextlib.suppress(ValueError):  # the shim parses JSON text, as here
+                body = json.loads(body)
+        return widget.fetch_result(action["id"], status, body)
+
     def _dispatch(self, message: Message) -> dict[str, Any]:
-        request = {
-            "v": CONTRACT_VERSION,
-            "message": message,
-            "context": self._context(),
-            "state": self.state,
-        }
-        response = json.loads(_dispatch_json(json.dumps(request), self._registry))
+        context = self._context()
+        built = request(message, hostname=self.hostname or "", state=self.state, **context)
+        built["context"]["page"]["url"] = f"https://{self.hostname}{self.page_path}"
+        response = json.loads(_dispatch_json(json.dumps(built), self._registry))
         self.state = response["state"]
         for action in response["actions"]:
             if action["type"] == "removeStorage":
@@ -315,6 +414,7 @@ class CrmPhone:
         return response
 
     def _context(self) -> dict[str, Any]:
+        """The context keys the extension passes besides the page."""
         registry = self._registry
         assert registry is not None and self.hostname is not None
         declared = storage_keys(registry)
@@ -327,7 +427,6 @@ class CrmPhone:
                 "unauthorize_keys): the extension would never pass them to Python"
             )
         context: dict[str, Any] = {
-            "page": {"hostname": self.hostname, "url": f"https://{self.hostname}{self.page_path}"},
             "settings": self.settings,
             "storage": {key: self.storage.get(key) for key in declared},
         }

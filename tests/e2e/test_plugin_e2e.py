@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import widget_message
+from crm_callbacks.testing import ring, widget_message
+from crm_callbacks.testing.chromium import pop_in_chromium
 from tests.e2e.conftest import ROOT, ExtensionBrowser
 
 PLUGIN = ROOT / "tests" / "plugin_example"
@@ -64,3 +66,26 @@ def test_the_plugin_adapter_pops_in_chromium(browser: ExtensionBrowser):
     browser.wait_for_tab("https://acme.examplecrm.localhost/people/42")
     status = browser.offscreen_status()
     assert status["bootPath"] == "snapshot", status
+
+
+def test_pop_in_chromium_from_the_package_shows_the_plugin_pop(dist: Path, playwright):
+    """The author's path: the package's own harness, no tests/ import, no fixtures."""
+    url = "https://acme.examplecrm.localhost/people/7"
+    opened = pop_in_chromium(
+        dist, "acme.examplecrm.localhost", [ring(contact="7")], expect=url, playwright=playwright
+    )
+    assert opened == [url]
+
+
+def test_pop_in_chromium_times_out_when_nothing_pops(dist: Path, playwright):
+    """The helper fails when the pop does not happen (here: no contact matched)."""
+    url = "https://acme.examplecrm.localhost/people/7"
+    with pytest.raises(TimeoutError, match=re.escape(f"a tab at {url}")):
+        pop_in_chromium(
+            dist,
+            "acme.examplecrm.localhost",
+            [ring()],
+            expect=url,
+            timeout=8,
+            playwright=playwright,
+        )

@@ -3,12 +3,15 @@ installed from its wheel into a fresh venv with a plug-in adapter beside it."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -16,13 +19,16 @@ from pathlib import Path
 import pytest
 
 from crm_callbacks import __version__, cli
-from crm_callbacks.adapters import testcrm
+from crm_callbacks.adapters import MANIFEST_ENV, default_registry, testcrm
 
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
 NEEDS_PROCESSES = pytest.mark.skipif(
     sys.platform == "emscripten", reason="Pyodide cannot start processes or create venvs"
+)
+NEEDS_CHECKOUT = pytest.mark.skipif(
+    sys.platform == "emscripten", reason="the Pyodide runner mounts tests/, not the repository"
 )
 BRIEF = [
     "simulate",
@@ -173,7 +179,15 @@ def test_simulate_a_raw_message_and_a_contact_as_json(capsys):
     [
         (["--platform", "pipedrive"], "nothing to simulate"),
         (["--ring", "+1650"], "give --platform, --hostname or --adapter"),
-        (["--platform", "nope", "--ring", "+1650"], "give a hostname"),
+        (["--platform", "nope", "--ring", "+1650"], "unknown platform 'nope'; registered: "),
+        (
+            ["--platform", "pipedrive", "--hostname", "acme.zendesk-sell.example", "--ring", "+1"],
+            "pipedrive runs on *.pipedrive.com, not on acme.zendesk-sell.example",
+        ),
+        (["--platform", "pipedrive", "--message", '{"type": "rc-nope"}'], "type 'rc-nope'"),
+        (["--platform", "pipedrive", "--logout"], "no CRM session to log out of"),
+        (["--platform", "pipedrive", "--contact", "42"], "nothing to simulate"),
+        (["--platform", "pipedrive", "--view-log", "1", "--contact", "42"], "--contact belongs"),
         (["--adapter", "no_such_module", "--ring", "+1650"], "cannot import"),
         (["--platform", "pipedrive", "--answer"], "no call to answer"),
     ],
@@ -184,11 +198,89 @@ def test_simulate_usage_errors_exit_2(capsys, args, problem):
     assert problem in err
 
 
+def test_simulate_usage_errors_print_nothing_on_stdout(capsys):
+    code, out, err = run(capsys, "simulate", "--platform", "pipedrive", "--logout")
+    assert (code, out) == (2, [])
+    assert "--storage" in err  # says how to simulate a connected CRM
+
+
+def test_simulate_contact_belongs_to_its_own_ring(capsys):
+    two_callers = ["--ring", "+16505550100", "--contact", "42", "--ring", "+16505550111"]
+    code, out, err = run(capsys, "simulate", "--platform", "pipedrive", *two_callers)
+    assert code == 1
+    assert [json.loads(line)["url"] for line in out] == ["https://acme.pipedrive.com/person/42"]
+    assert err.startswith("NO_CONTACT_MATCH: No CRM contact matches +16505550111")
+    code, out, _ = run(
+        capsys, "simulate", "--platform", "pipedrive", *two_callers, "--contact", "43"
+    )
+    assert code == 0
+    assert [json.loads(line)["url"] for line in out] == [
+        "https://acme.pipedrive.com/person/42",
+        "https://acme.pipedrive.com/person/43",
+    ]
+
+
+def test_simulate_contact_applies_to_a_flapping_call_and_pops_once(capsys):
+    args = ["--flap", "+16505550100", "--contact", "42", "--flap", "+16505550111"]
+    code, out, err = run(capsys, "simulate", "--platform", "pipedrive", *args)
+    assert [json.loads(line)["url"] for line in out] == ["https://acme.pipedrive.com/person/42"]
+    assert code == 1  # the second caller is unknown: the first one's contact is not reused
+    assert {line.split(": ", 1)[0] for line in err.splitlines()} == {"NO_CONTACT_MATCH"}
+    assert "+16505550100" not in err
+
+
+def test_simulate_contact_before_the_ring_belongs_to_it(capsys):
+    args = ["--contact", "42", "--ring", "+16505550100"]
+    code, out, _ = run(capsys, "simulate", "--platform", "pipedrive", *args)
+    assert (code, [json.loads(line)["url"] for line in out]) == (
+        0,
+        ["https://acme.pipedrive.com/person/42"],
+    )
+
+
 def test_simulate_bad_json_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exited:
         cli.main(["simulate", "--platform", "pipedrive", "--settings", "{nope", "--ring", "+1"])
     assert exited.value.code == 2
     assert "not JSON" in capsys.readouterr().err
+
+
+# --- adapters ----------------------------------------------------------------------
+
+
+def test_adapters_lists_every_adapter_with_its_hosts_and_origin(capsys):
+    code, out, err = run(capsys, "adapters")
+    assert (code, err) == (0, "")
+    assert out[0].split() == ["name", "hosts", "from", "match", "patterns"]
+    rows = {line.split()[0]: line.split()[1:] for line in out[1:] if line.strip()}
+    assert rows["pipedrive"] == ["*.pipedrive.com", "built-in", "https://*.pipedrive.com/*"]
+    assert rows["testCRM"][2:] == ["https://*.testcrm.localhost/*", "http://*.testcrm.localhost/*"]
+    assert set(rows) == {a.name for a in default_registry()}
+
+
+def test_adapters_json_names_the_origin_of_a_manifest_platform(tmp_path, capsys, monkeypatch):
+    manifest = tmp_path / "crm.json"
+    platform = {
+        "urlIdentifier": "*.zylo.example",
+        "contactPageUrl": "https://{hostname}/p/{contactId}",
+    }
+    manifest.write_text(json.dumps({"platforms": {"zylo": platform}}))
+    monkeypatch.setenv(MANIFEST_ENV, str(manifest))
+    default_registry.cache_clear()
+    try:
+        code, out, _ = run(capsys, "adapters", "--format", "json")
+    finally:
+        monkeypatch.delenv(MANIFEST_ENV)
+        default_registry.cache_clear()
+    listed = json.loads("\n".join(out))
+    zylo = next(a for a in listed["adapters"] if a["name"] == "zylo")
+    assert (code, zylo["origin"], zylo["matches"]) == (
+        0,
+        f"manifest {manifest}",
+        ["https://*.zylo.example/*"],
+    )
+    assert next(a for a in listed["adapters"] if a["name"] == "clio")["origin"] == "built-in"
+    assert listed["skipped"] == []
 
 
 # --- new-adapter -------------------------------------------------------------------
@@ -205,7 +297,7 @@ def test_new_adapter_writes_an_adapter_whose_test_passes(pytester, capsys):
     assert '[project.entry-points."crm_callbacks.adapters"]' in steps
     assert 'acmecrm = "acmecrm:ADAPTER"' in steps
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "test_acmecrm_adapter.py")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)  # the conformance check and five callback tests
 
 
 def test_new_adapter_is_the_testcrm_sample_under_a_new_name(tmp_path, capsys):
@@ -316,6 +408,60 @@ def test_build_runs_the_checkouts_build_script_with_the_same_flags(tmp_path, mon
     ]
 
 
+def test_build_from_a_pip_install_stages_the_shipped_kit_as_a_checkout(tmp_path, monkeypatch):
+    package = tmp_path / "site-packages" / "crm_callbacks"
+    (package / "_kit" / "scripts").mkdir(parents=True)
+    (package / "_kit" / "scripts" / "build.py").write_text("# the shipped build script\n")
+    (package / "_kit" / "extension").mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "__pycache__").mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(cli, "PACKAGE_DIR", package)
+    monkeypatch.setattr(cli, "_can_build_wheels", lambda: True)
+    monkeypatch.setenv(cli.CACHE_ENV, str(tmp_path / "cache"))
+    seen = {}
+
+    def call(command):
+        root = Path(command[1]).parents[1]
+        seen["files"] = sorted(
+            str(p.relative_to(root)) for p in root.rglob("*") if "cache" not in p.parts
+        )
+        seen["cache"] = (root / "build" / "cache").resolve()
+        seen["command"] = command
+        return 0
+
+    monkeypatch.setattr(cli.subprocess, "call", call)
+    assert cli.main(["build", "--client-id", "abc"]) == 0
+    assert seen["command"][2:] == ["--client-id", "abc", "--out", str(work / "build" / "dist")]
+    assert seen["files"] == [
+        "build",
+        "crm_callbacks",
+        "crm_callbacks/__init__.py",
+        "extension",
+        "scripts",
+        "scripts/build.py",
+    ]
+    assert seen["cache"] == (tmp_path / "cache").resolve()  # Pyodide is fetched once
+    assert cli.main(["build", "--out", "elsewhere"]) == 0
+    assert seen["command"][2:] == ["--out", "elsewhere"]
+
+
+def test_build_from_a_pip_install_without_hatchling_says_what_to_install(
+    tmp_path, monkeypatch, capsys
+):
+    package = tmp_path / "site-packages" / "crm_callbacks"
+    (package / "_kit" / "scripts").mkdir(parents=True)
+    (package / "_kit" / "scripts" / "build.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "PACKAGE_DIR", package)
+    monkeypatch.setattr(cli, "_can_build_wheels", lambda: False)
+    code, _, err = run(capsys, "build")
+    assert code == 2
+    assert "pip install 'crm-callbacks[build]'" in err
+
+
 # --- the wheel in a fresh venv, with a plug-in adapter -------------------------------
 
 
@@ -363,8 +509,10 @@ def test_fresh_venv_installs_the_wheel_and_picks_up_the_plugin(tmp_path):
     offline = ["--no-index", "--find-links", str(wheels)]
     subprocess.run([*install, *offline, "crm-callbacks-example"], check=True, env=_clean_env())
 
-    def venv_run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=_clean_env())
+    def venv_run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            args, capture_output=True, text=True, cwd=tmp_path, env=env or _clean_env()
+        )
 
     version = venv_run(str(venv / "bin" / "crm-callbacks"), "--version")
     assert version.stdout == f"crm-callbacks {__version__}\n"
@@ -384,9 +532,62 @@ def test_fresh_venv_installs_the_wheel_and_picks_up_the_plugin(tmp_path):
     scaffold = venv_run(str(venv / "bin" / "crm-callbacks"), "new-adapter", "acme", "--dir", "new")
     assert scaffold.returncode == 0, scaffold.stderr
     assert (tmp_path / "new" / "test_acme_adapter.py").is_file()
+    # The build kit ships in the wheel; what is missing here is only hatchling.
     outside = venv_run(str(venv / "bin" / "crm-callbacks"), "build")
     assert outside.returncode == 2
-    assert "not in a source checkout" in outside.stderr
+    assert "pip install 'crm-callbacks[build]'" in outside.stderr
+    kit = venv_run(
+        str(python), "-c", "import crm_callbacks._kit as k; print(k.kit_path('extension'))"
+    )
+    assert (Path(kit.stdout.strip()) / "service_worker.js").is_file(), kit.stderr
+
+    # An author's plug-in package, written by new-adapter --package, installed beside it.
+    package = venv_run(
+        str(venv / "bin" / "crm-callbacks"),
+        "new-adapter",
+        "zylo",
+        "--package",
+        "--url-identifier",
+        "*.zylo.localhost",
+    )
+    assert package.returncode == 0, package.stderr
+    _wheel(tmp_path / "crm-callbacks-zylo", wheels)
+    subprocess.run([*install, *offline, "crm-callbacks-zylo"], check=True, env=_clean_env())
+    listed = venv_run(str(venv / "bin" / "crm-callbacks"), "adapters")
+    assert "plug-in crm-callbacks-zylo" in next(
+        line for line in listed.stdout.splitlines() if line.startswith("zylo ")
+    )
+    tests = venv_run(
+        str(python),
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "crm-callbacks-zylo",
+        env=_pytest_only(tmp_path / "pytest-only"),
+    )
+    assert "4 passed, 1 skipped" in tests.stdout, tests.stdout + tests.stderr
+
+
+def _pytest_only(shim: Path) -> dict[str, str]:
+    """The clean environment plus pytest and its dependencies on PYTHONPATH (offline:
+    there is no wheel of pytest to install), but none of this venv's pytest plug-ins,
+    so the only plug-in that loads is the fresh venv's crm-callbacks."""
+    shim.mkdir(exist_ok=True)
+    for name in ("_pytest", "pytest", "pluggy", "iniconfig", "packaging", "pygments", "py"):
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, f"{name} is not installed"
+        origin = Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        link = shim / source.name
+        if not link.exists():
+            link.symlink_to(source)
+    for dist in ("pytest", "pluggy", "iniconfig", "packaging", "pygments"):
+        info = Path(str(importlib.metadata.distribution(dist).locate_file(""))).resolve()
+        [folder] = info.glob(f"{dist}-*.dist-info")
+        if not (shim / folder.name).exists():
+            (shim / folder.name).symlink_to(folder)
+    return {**_clean_env(), "PYTHONPATH": str(shim)}
 
 
 def _clean_env() -> dict[str, str]:
@@ -394,3 +595,39 @@ def _clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
+
+
+# --- what the package ships ----------------------------------------------------------
+
+
+@NEEDS_CHECKOUT
+def test_the_long_description_links_only_to_files_the_sdist_ships():
+    """README.md is the long description on PyPI: its relative links must ship."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    shipped = project["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
+    readme = (ROOT / project["project"]["readme"]).read_text("utf-8")
+    links = set(re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", readme))
+    assert links, "the README links no file: this test would check nothing"
+    for link in links:
+        assert (ROOT / link).exists(), f"README.md links {link}, which does not exist"
+        assert any(link == item or link.startswith(item + "/") for item in shipped), (
+            f"README.md links {link}, which the sdist does not include"
+        )
+    assert "LICENSE" in shipped and (ROOT / "LICENSE").is_file()
+    assert "MIT License" in (ROOT / "LICENSE").read_text("utf-8")
+    assert project["project"]["license"] == "MIT"
+    assert {"Homepage", "Documentation"} <= set(project["project"]["urls"])
+
+
+@NEEDS_CHECKOUT
+def test_the_wheel_ships_the_build_kit_by_reference():
+    """`crm-callbacks build` from a pip install finds these in crm_callbacks/_kit."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    force = project["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    for source, target in force.items():
+        assert (ROOT / source).exists(), source
+        assert target == f"crm_callbacks/_kit/{source}"
+    build = (ROOT / "scripts" / "build.py").read_text("utf-8")
+    for needed in ("extension", "scripts/plugins.py", "scripts/make_snapshot.mjs"):
+        assert needed in force, f"the build needs {needed}"
+    assert "from plugins import" in build  # build.py's sibling, shipped beside it

@@ -6,25 +6,36 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import re
 import shutil
 import sys
 import textwrap
 import tomllib
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 import crm_callbacks.pytest_plugin
-from crm_callbacks import Adapter, ErrorCode, Registry, dispatch, router
-from crm_callbacks.adapters import ENTRY_POINT_GROUP, default_registry, load_plugins
+from crm_callbacks import Adapter, ErrorCode, Registry, cli, dispatch, router
+from crm_callbacks.adapters import (
+    BUILTIN_ADAPTERS,
+    ENTRY_POINT_GROUP,
+    default_registry,
+    load_plugins,
+)
+from crm_callbacks.adapters.bullhorn import USER_URLS_KEY
 from crm_callbacks.rules.requests import REQUEST_HANDLERS
 from crm_callbacks.testing import (
     AGENT,
     CALLER,
+    OVERRIDABLE,
     CrmPhone,
+    HttpResponse,
     answer,
     button_click,
+    check_adapter,
     choose_contact,
     contact_match,
     contact_match_request,
@@ -35,12 +46,14 @@ from crm_callbacks.testing import (
     load_widget_messages,
     login_status,
     logout,
+    request,
     ring,
     save_settings,
     simulate,
     view_log,
     widget_message,
 )
+from crm_callbacks.urls import fill
 
 TESTS = Path(__file__).resolve().parents[1]
 SHARED = TESTS.parents[1] / "shared" / "widget-messages.json"
@@ -439,3 +452,284 @@ def test_an_invalid_plugin_is_refused_with_a_clear_message(site, code, problem):
     _install_dist_info(site, "bad-plugin", {"bad": "bad_plugin:ADAPTER"})
     with pytest.raises(ValueError, match=problem):
         load_plugins(Registry())
+
+
+def test_the_default_registry_leaves_a_broken_plugin_out_and_says_why(site, capsys):
+    (site / "bad_plugin.py").write_text("raise RuntimeError('boom')\n")
+    _install_dist_info(site, "bad-plugin", {"bad": "bad_plugin:ADAPTER"})
+    [skipped] = default_registry().skipped
+    assert (skipped.name, skipped.origin) == ("bad", "plug-in bad-plugin")
+    assert "boom" in skipped.reason
+    # From the command line: listed as left out, and every other adapter still works.
+    assert cli.main(["adapters"]) == 0
+    out = capsys.readouterr().out
+    assert "left out (1):\n  bad (plug-in bad-plugin): adapter plug-in 'bad'" in out
+    assert "pipedrive " in out
+    assert (
+        cli.main(["simulate", "--platform", "pipedrive", "--ring", CALLER, "--contact", "7"]) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["url"] == "https://acme.pipedrive.com/person/7"
+
+
+def test_a_plugins_origin_is_its_distribution(site):
+    project = tomllib.loads((PLUGIN_DIR / "pyproject.toml").read_text("utf-8"))["project"]
+    shutil.copytree(PLUGIN_DIR / "crm_callbacks_example", site / "crm_callbacks_example")
+    _install_dist_info(site, project["name"], project["entry-points"][ENTRY_POINT_GROUP])
+    registry = default_registry()
+    assert registry.origin("examplecrm") == "plug-in crm-callbacks-example"
+    assert registry.origin("pipedrive") == "built-in"
+    assert registry.skipped == []
+
+
+# --- the request builder and a phone with a server -----------------------------------
+
+
+def test_request_builds_the_contract_request_the_extension_sends():
+    message = ring(contact="42")
+    built = request(message, hostname="acme.pipedrive.com", storage={"k": 1}, state={"v": 1})
+    assert built == {
+        "v": 1,
+        "message": message,
+        "context": {
+            "page": {"hostname": "acme.pipedrive.com", "url": "https://acme.pipedrive.com/"},
+            "storage": {"k": 1},
+        },
+        "state": {"v": 1},
+    }
+    assert dispatch(request(message))["actions"][0]["url"] == PIPEDRIVE_JANE
+
+
+def test_widget_message_changes_fields_of_the_call():
+    message = widget_message("active_call_ringing_inbound", sessionId="s2")
+    assert message["call"]["sessionId"] == "s2"
+    assert widget_message("active_call_ringing_inbound")["call"]["sessionId"] != "s2"
+    with pytest.raises(KeyError, match="no widget message 'nope'; known: "):
+        widget_message("nope")
+
+
+SERVER = "http://127.0.0.1:6066"
+FOUND = {"successful": True, "contact": [{"id": "7", "name": "Sam", "phone": "+16505550123"}]}
+
+
+def _connected_phone(server) -> CrmPhone:
+    phone = CrmPhone(hostname=TESTCRM, settings={"serverUrl": SERVER}, server=server)
+    return phone.connect_crm()
+
+
+def test_a_phone_with_a_server_answers_the_fetch_actions_like_a_mock_transport():
+    asked = []
+
+    def server(http_request):
+        asked.append(http_request)
+        return HttpResponse(200, json.dumps(FOUND))  # JSON text is parsed, as the shim does
+
+    phone = _connected_phone(server)
+    result = phone.ring("+16505550123")
+    [lookup] = asked
+    assert lookup["method"] == "GET"
+    assert lookup["url"] == (
+        f"{SERVER}/contact?jwtToken=test-session-token&phoneNumber=%2B16505550123"
+    )
+    assert phone.fetched == asked
+    assert result.of_type("fetch") != []  # the fetch Python asked for, then the answer's pop
+    assert result.opened == [f"https://{TESTCRM}/contacts/7"]
+    assert result.messages[-1]["type"] == "crm-callbacks-fetch-result"
+
+
+def test_a_server_that_fails_is_a_network_error_and_opens_nothing():
+    def server(http_request):
+        raise ConnectionError("Failed to fetch")
+
+    result = _connected_phone(server).ring("+16505550123")
+    assert result.opened == []
+    assert result.messages[-1]["status"] == 0
+    assert result.messages[-1]["error"] == "Failed to fetch"
+    assert result.errors != []
+
+
+def test_a_server_answer_can_be_a_mapping():
+    phone = _connected_phone(lambda http_request: {"status": 200, "body": FOUND})
+    assert phone.ring("+16505550123").opened == [f"https://{TESTCRM}/contacts/7"]
+
+
+# --- check_adapter: the conformance suite ---------------------------------------------
+
+CONFORMANCE_OPTIONS = {
+    "bullhorn": {"storage": {USER_URLS_KEY: {"atsUrl": "https://cls5.bullhornstaffing.com"}}},
+    "gohighlevel": {"contact_type": "loc123"},
+}
+
+
+@pytest.mark.parametrize("adapter", BUILTIN_ADAPTERS, ids=lambda adapter: adapter.name)
+def test_every_built_in_adapter_passes_the_conformance_check(adapter):
+    check_adapter(adapter, **CONFORMANCE_OPTIONS.get(adapter.name, {}))
+
+
+def test_the_example_plugin_passes_the_conformance_check():
+    sys.path.insert(0, str(PLUGIN_DIR))
+    try:
+        example = importlib.import_module("crm_callbacks_example")
+        check_adapter(example.ADAPTER)
+    finally:
+        sys.path.remove(str(PLUGIN_DIR))
+        sys.modules.pop("crm_callbacks_example", None)
+
+
+GOOD_ZYLO = Adapter(
+    name="zylo",
+    display_name="Zylo",
+    url_identifier="*.zylo.example",
+    contact_page_url="https://{hostname}/people/{contactId}",
+    log_page_url="https://{hostname}/activities/{logId}",
+    can_open_log_page=True,
+    unauthorize_keys=("crm_extension_zylo_token",),
+)
+
+
+@dataclass(frozen=True)
+class RawContactPage(Adapter):
+    """Broken: builds the URL by hand, without percent-encoding the id."""
+
+    def contact_page(self, hostname, contact, storage):
+        return f"https://{hostname}/people/{contact.id}"
+
+
+@dataclass(frozen=True)
+class ForgetfulLogout(Adapter):
+    """Broken: Logout leaves the CRM's token behind."""
+
+    def unauthorize(self, storage):
+        return []
+
+
+@dataclass(frozen=True)
+class OffHostLogPage(Adapter):
+    """Broken: its log page is on another host, which the router refuses."""
+
+    def log_page(self, hostname, log_id, contact, storage):
+        return f"https://zylo-logs.example.net/{log_id}"
+
+
+@dataclass(frozen=True)
+class WideHosts(Adapter):
+    """Broken: lets any host through the URL guard, and opens one."""
+
+    def allowed_hosts(self, page_hostname, storage):
+        return {page_hostname, "evil.example"}
+
+    def contact_page(self, hostname, contact, storage):
+        return "https://evil.example/" + contact.id
+
+
+@dataclass(frozen=True)
+class OverridesValidate(Adapter):
+    """Broken: skips validation by overriding a method outside the override API."""
+
+    def validate(self):
+        return None
+
+
+BROKEN = [
+    (replace(GOOD_ZYLO, url_identifier="*.zylo.example", name="zylo"), None),
+    (RawContactPage(**vars(GOOD_ZYLO)), r"hostile contact id '\.\./\.\./admin' opened .*'\.\.'"),
+    (ForgetfulLogout(**vars(GOOD_ZYLO)), r"Logout must remove .*crm_extension_zylo_token"),
+    (OffHostLogPage(**vars(GOOD_ZYLO)), r"View log details gave errors .*UNSAFE_URL"),
+    (
+        WideHosts(**vars(GOOD_ZYLO)),
+        r"call-pop .* opened 'https://evil.example/42': host 'evil.example' is not one of",
+    ),
+    (OverridesValidate(**vars(GOOD_ZYLO)), r"overrides validate, which is not"),
+    (replace(GOOD_ZYLO, can_open_log_page=False), None),
+    (
+        replace(GOOD_ZYLO, contact_page_url="https://{hostname}/people"),
+        r"call-pop opened https://acme.zylo.example/people, which lacks the contact id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("adapter", "failure"), BROKEN)
+def test_the_conformance_check_fails_a_broken_adapter_with_a_clear_message(adapter, failure):
+    if failure is None:
+        check_adapter(adapter)  # the good ones pass
+        return
+    with pytest.raises(AssertionError, match=failure):
+        check_adapter(adapter)
+
+
+def test_the_conformance_check_says_which_stored_values_are_missing():
+    bullhorn = default_registry().get("bullhorn")
+    with pytest.raises(AssertionError, match=r"needs stored values.*pass them as check_adapter"):
+        check_adapter(bullhorn)
+
+
+def test_the_conformance_check_catches_an_exception_escaping_dispatch(monkeypatch):
+    @dataclass(frozen=True)
+    class Raising(Adapter):
+        def template_values(self, hostname, storage):
+            raise RuntimeError("bug in the adapter")
+
+    adapter = Raising(**vars(GOOD_ZYLO))
+    try:
+        check_adapter(adapter)
+    except AssertionError as failure:
+        message = str(failure)
+    else:
+        message = ""
+    # The router turns the bug into an error code; either way the check fails clearly.
+    assert message.startswith("zylo: call-pop"), message
+
+
+# --- the override API, with its documented example ------------------------------------
+
+
+@dataclass(frozen=True)
+class ZyloCompanies(Adapter):
+    """The documented example: companies have their own page."""
+
+    def contact_page(self, hostname, contact, storage):
+        if contact.type == "Company":
+            return fill(
+                "https://{hostname}/companies/{contactId}",
+                {"hostname": hostname, "contactId": contact.id},
+            )
+        return super().contact_page(hostname, contact, storage)
+
+
+def test_the_documented_override_example_opens_a_page_per_type_and_conforms():
+    adapter = ZyloCompanies(**{**vars(GOOD_ZYLO), "contact_types": ("Person", "Company")})
+    check_adapter(adapter)
+    phone = CrmPhone(adapter=adapter)
+    company = phone.ring(CALLER, contact={"id": "9", "type": "Company"})
+    person = phone.ring(AGENT, contact={"id": "7", "type": "Person"})
+    assert company.opened + person.opened == [
+        "https://acme.zylo.example/companies/9",
+        "https://acme.zylo.example/people/7",
+    ]
+
+
+def test_the_override_api_is_the_adapters_public_callback_methods():
+    for name in OVERRIDABLE:
+        assert inspect.getdoc(getattr(Adapter, name)), f"Adapter.{name} has no docstring"
+    public = {
+        n for n, v in vars(Adapter).items() if inspect.isfunction(v) and not n.startswith("_")
+    }
+    assert set(OVERRIDABLE) < public
+    assert public - set(OVERRIDABLE) == {"validate", "matches_host", "host_match_patterns"}
+
+
+@pytest.mark.skipif(
+    sys.platform == "emscripten", reason="the Pyodide runner mounts tests/, not docs/"
+)
+def test_the_override_example_in_the_docs_runs_and_conforms():
+    doc = TESTS.parent / "docs" / "write-an-adapter.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text("utf-8"), flags=re.DOTALL)
+    [example] = [block for block in blocks if "class ZyloAdapter(Adapter)" in block]
+    namespace: dict[str, object] = {}
+    exec(compile(example, str(doc), "exec"), namespace)
+    adapter = namespace["ADAPTER"]
+    check_adapter(adapter)
+    phone = CrmPhone(adapter=adapter)
+    assert phone.ring(CALLER, contact={"id": "9", "type": "Company"}).opened == [
+        "https://acme.zylo.localhost/companies/9"
+    ]
+    assert phone.ring(AGENT, contact={"id": "7"}).opened == ["https://acme.zylo.localhost/people/7"]
