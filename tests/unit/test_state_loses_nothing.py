@@ -273,3 +273,19 @@ def test_a_request_id_with_a_hash_cannot_answer_another_request():
     assert reply["requestId"] == "r#0"
     [reply] = of(shim.answer(lookup_first, 200, {"successful": True, "contact": []}), "reply")
     assert reply["requestId"] == "r" and reply["data"] == {}
+
+
+def test_a_kept_state_object_is_bounded_the_same_way():
+    """For a runtime that keeps its `State` between events: the same bound, in place."""
+    from crm_callbacks.contacts import Contact
+    from crm_callbacks.state import State
+
+    state = State()
+    for call in range(200):
+        state.mark_popped(f"callpop:{call}")
+        contacts = [Contact(id=f"{call}-{i}-" + "7" * 1000) for i in range(10)]
+        state.remember(f"+1650555{call:04d}", contacts)
+    text = state.bounded_json(limit=100_000)
+    assert len(text) <= 100_000 and json.loads(text) == state.to_json()
+    assert len(state.popped) == 200 and "+16505550199" in state.matches  # newest kept
+    assert "+16505550000" not in state.matches  # oldest contacts went first
