@@ -14,10 +14,12 @@ from typing import Any
 from . import rules  # noqa: F401 - registers the router's rules
 from ._version import __version__
 from .adapters import Adapter, Registry, default_registry
+from .appconnect import FETCH_RESULT
 from .contract import CONTRACT_VERSION, make_response, parse_request
 from .errors import CallbackError, ErrorCode
 from .manifest import build_info, content_script_matches
 from .router import failure_actions, route
+from .state import MAX_STATE_BYTES, fit
 
 MAX_JSON_DEPTH = 64
 """Deeper request JSON is refused before parsing: in Pyodide, parsing very deep
@@ -28,7 +30,16 @@ def dispatch(request: Any, *, registry: Registry | None = None) -> dict[str, Any
     """Turn one widget event (contract v1 request) into actions; never raises.
 
     `registry` replaces the default adapters (tests of an adapter not registered yet).
+    The response's ``state`` is bounded to `MAX_STATE_BYTES` of JSON text.
     """
+    response = _answer(request, registry)
+    text, changed = fit(response["state"])
+    if changed:
+        response["state"] = json.loads(text)
+    return response
+
+
+def _answer(request: Any, registry: Registry | None) -> dict[str, Any]:
     raw_state = request.get("state") if isinstance(request, dict) else None
     incoming_state = raw_state if isinstance(raw_state, dict) else {}
     try:
@@ -45,6 +56,7 @@ def dispatch(request: Any, *, registry: Registry | None = None) -> dict[str, Any
 
 
 _BRACKET = re.compile(r"[\[\]{}]")
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 
 
 def _check_depth(text: str) -> None:
@@ -63,6 +75,36 @@ def _check_depth(text: str) -> None:
             raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
 
 
+def _prune_depth(text: str) -> str | None:
+    """`text` with every value nested past `MAX_JSON_DEPTH` replaced by ``null``, or
+    None when nothing is that deep. Lets a refused request still be read (its state,
+    the requestId a widget request is owed a reply to) without parsing the deep part."""
+    try:
+        _check_depth(text)
+        return None
+    except ValueError:
+        pass
+    parts, kept_to, cut_from, depth = [], 0, -1, 0
+    for token in _STRING_OR_BRACKET.finditer(text):
+        bracket = token.group()
+        if bracket[0] == '"':
+            continue
+        if bracket in "[{":
+            depth += 1
+            if depth == MAX_JSON_DEPTH + 1:
+                cut_from = token.start()
+        else:
+            if depth == MAX_JSON_DEPTH + 1:
+                parts += [text[kept_to:cut_from], "null"]
+                kept_to, cut_from = token.end(), -1
+            depth -= 1
+    if cut_from >= 0:  # never closed: what is left is not JSON, and json.loads says so
+        parts += [text[kept_to:cut_from], "null"]
+        kept_to = len(text)
+    parts.append(text[kept_to:])
+    return "".join(parts)
+
+
 def _owed(message: object, error: CallbackError) -> list[Any]:
     """The reply a widget request is owed even when its handling failed."""
     try:
@@ -71,26 +113,79 @@ def _owed(message: object, error: CallbackError) -> list[Any]:
         return []
 
 
+def _refused_as_too_deep(request: Any, registry: Registry | None) -> dict[str, Any]:
+    """A request nested too deep is not handled, but loses nothing: its state comes
+    back as it was, a widget request still gets its reply, and a server answer still
+    settles its pending lookup (as an unreadable answer)."""
+    error = CallbackError(
+        ErrorCode.BAD_JSON, f"the request is nested deeper than {MAX_JSON_DEPTH} levels"
+    )
+    if not isinstance(request, dict):
+        response = make_response([], {}, [error])
+        del response["state"]  # none was sent: the shim keeps its own
+        return response
+    message = request.get("message")
+    if isinstance(message, dict) and message.get("type") == FETCH_RESULT:
+        status = message.get("status")
+        answer = {
+            "type": FETCH_RESULT,
+            "id": message.get("id"),
+            "status": status if isinstance(status, int) and not isinstance(status, bool) else 0,
+            "body": {"successful": False, "message": error.message},
+            "error": error.message,
+        }
+        response = _answer({**request, "message": answer}, registry)
+        response["errors"].insert(0, error.as_dict())
+        return response
+    state = request.get("state")
+    return make_response(_owed(message, error), state if isinstance(state, dict) else {}, [error])
+
+
 def dispatch_json(request_json: str, *, registry: Registry | None = None) -> str:
-    """`dispatch` for the JS shim: JSON text in, JSON text out; never raises."""
+    """`dispatch` for the JS shim: JSON text in, JSON text out; never raises.
+
+    Text that is not JSON is answered without a ``state`` key: the shim keeps the
+    state it has (nothing was read from it, so nothing in it changed).
+    """
     try:
         if not isinstance(request_json, str):
             raise TypeError(f"expected str, got {type(request_json).__name__}")
-        _check_depth(request_json)
-        request = json.loads(request_json)
+        pruned = _prune_depth(request_json)
+        request = json.loads(request_json if pruned is None else pruned)
     except (TypeError, ValueError, RecursionError) as exc:
         error = CallbackError(ErrorCode.BAD_JSON, f"the request is not JSON: {exc}"[:500])
-        return json.dumps(make_response([], {}, [error]))
-    response = dispatch(request, registry=registry)
+        response = make_response([], {}, [error])
+        del response["state"]
+        return _response_text(response)
+    if pruned is None:
+        response = _answer(request, registry)
+    else:
+        response = _refused_as_too_deep(request, registry)
+    return _response_text(response)
+
+
+def _response_text(response: dict[str, Any]) -> str:
+    """The response as JSON text: the state bounded by `fit` (which measures the text
+    written anyway) and spliced in, so bounding it costs no second serialisation."""
+    state = response.pop("state", None)
+    head = _json_text(response)
+    if state is None:
+        return head
+    state_text, _ = fit(state)
+    return f'{head[:-1]}, "state": {state_text}}}'
+
+
+def _json_text(value: Any) -> str:
     try:
-        return json.dumps(response)
+        return json.dumps(value, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
         error = CallbackError(ErrorCode.INTERNAL_ERROR, f"response not serialisable: {exc}")
-        return json.dumps(make_response([], {}, [error]))
+        return json.dumps({"v": CONTRACT_VERSION, "actions": [], "errors": [error.as_dict()]})
 
 
 __all__ = [
     "CONTRACT_VERSION",
+    "MAX_STATE_BYTES",
     "Adapter",
     "CallbackError",
     "ErrorCode",

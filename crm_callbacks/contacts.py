@@ -43,7 +43,7 @@ def contact_from_json(raw: Any, *, phone: str = "") -> Contact:
     return Contact(
         id=contact_id,
         name=name[:MAX_NAME_LENGTH] if isinstance(name, str) else "",
-        phone=own_phone if isinstance(own_phone, str) and own_phone else phone,
+        phone=own_phone if isinstance(own_phone, str) and 0 < len(own_phone) <= 64 else phone,
         type=kind if isinstance(kind, str) else "",
     )
 

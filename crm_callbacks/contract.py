@@ -24,6 +24,9 @@ class Request:
     storage: Mapping[str, Any]
     contacts: Mapping[str, Any]
     state: Any
+    now: float | None = None
+    """``context.now``: the shim's clock (ms since the epoch); Python has none of its own.
+    Pending server lookups expire by it; without it they never expire."""
 
     @property
     def message_type(self) -> str:
@@ -51,6 +54,11 @@ def parse_request(raw: object) -> Request:
     page_url = page.get("url", "")
     if not isinstance(page_url, str):
         raise CallbackError(ErrorCode.BAD_REQUEST, "context.page.url must be a string")
+    now = context.get("now")
+    if now is not None and (
+        isinstance(now, bool) or not isinstance(now, int | float) or not 0 <= now < 1e15
+    ):
+        raise CallbackError(ErrorCode.BAD_REQUEST, "context.now must be a time in ms")
     return Request(
         message=message,
         hostname=page.get("hostname"),
@@ -60,6 +68,7 @@ def parse_request(raw: object) -> Request:
         storage=_object(context, "storage", "context"),
         contacts=_object(context, "contacts", "context"),
         state=raw.get("state"),
+        now=now,
     )
 
 

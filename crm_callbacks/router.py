@@ -137,16 +137,16 @@ def route(request: Request, registry: Registry | None = None) -> Outcome:
     incoming = request.state if isinstance(request.state, dict) else {}
     if rule is None:
         return Outcome([], incoming, [])
-    try:
-        state = State.from_json(request.state)
-    except CallbackError as error:
-        return Outcome(failure_actions(request.message, error), State().to_json(), [error])
+    state = State.load(request.state, now=request.now)  # not ours: reset, and go on
+    if state.problems:
+        incoming = state.to_json()
     try:
         context = _context(request, rule, state, registry or default_registry())
         rule.handler(context)
     except CallbackError as error:
-        return Outcome(failure_actions(request.message, error), incoming, [error])
-    return Outcome(context.actions, context.state.to_json(), context.errors)
+        errors = [*state.problems, error]
+        return Outcome(failure_actions(request.message, error), incoming, errors)
+    return Outcome(context.actions, context.state.to_json(), [*state.problems, *context.errors])
 
 
 def _context(request: Request, rule: Rule, state: State, registry: Registry) -> Context:

@@ -1,14 +1,22 @@
 """The router's memory between events, kept by JS in ``chrome.storage.session``.
 
-Bounded: at most `MAX_POPPED` popped call sessions, `MAX_NUMBERS` remembered numbers
-(with `MAX_CONTACTS_PER_NUMBER` contacts each) and `MAX_LOGS` call-log ids; the oldest
-entry is evicted first, so state stays a few hundred kB at worst however long the
-browser runs. At most one contact chooser is pending at a time, and at most
-`MAX_PENDING` server requests await their result.
+Bounded in entries: at most `MAX_POPPED` popped call sessions, `MAX_NUMBERS`
+remembered numbers (with `MAX_CONTACTS_PER_NUMBER` contacts each), `MAX_LOGS`
+call-log ids, `MAX_PENDING` server requests awaiting their result and one contact
+chooser; the oldest entry is evicted first. Bounded in bytes too: the fields that
+reach state are capped in length where they enter (`MAX_KEY_LENGTH`, …), and its
+JSON text is at most `MAX_STATE_BYTES` (`fit`, measured on the text the response
+carries anyway), so ``chrome.storage.session`` never refuses to keep it.
+
+Never lost on bad input: a state that is not ours is reset (`load` reports
+BAD_STATE and the event is still handled), a remembered contact that no longer
+reads is dropped, and a pending server lookup expires by the shim's clock.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +30,31 @@ MAX_NUMBERS = 256
 MAX_CONTACTS_PER_NUMBER = 10
 MAX_LOGS = 256
 MAX_PENDING = 64
+MAX_STATE_BYTES = 512 * 1024
+"""The state's JSON text, at most (``chrome.storage.session`` holds 10 MB in all)."""
+MAX_KEY_LENGTH = 256
+"""Session ids, request ids and phone numbers longer than this are refused on input."""
+PENDING_GRACE_MS = 10_000
+"""A pending lookup expires this long after its fetch's own timeout: by then the shim
+has either delivered the result or died with it (a worker stopped mid-fetch)."""
+DEFAULT_PENDING_TTL_MS = 60_000
+"""Expiry given to a pending entry that carries none (written before clocks existed)."""
+EVICTION_ORDER = ("matches", "logs", "pending", "chooser", "popped")
+"""What goes first when the text is too long: remembered contacts can be asked again;
+popped sessions, which keep a call from popping twice, go last."""
+
+
+def check_key(value: str, what: str) -> str:
+    """`value` if it may key state (at most `MAX_KEY_LENGTH` characters of valid
+    Unicode), else BAD_MESSAGE: a 200 kB number or session id is refused where it
+    enters, not carried into every later event's state."""
+    if len(value) > MAX_KEY_LENGTH:
+        raise CallbackError(ErrorCode.BAD_MESSAGE, f"{what} is over {MAX_KEY_LENGTH} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CallbackError(ErrorCode.BAD_MESSAGE, f"{what} is not valid Unicode") from None
+    return value
 
 
 def _bounded_put(table: dict[str, Any], key: str, value: Any, limit: int) -> None:
@@ -44,6 +77,20 @@ class State:
     chooser: dict[str, Any] | None = None
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
     rc_user_number: str = ""
+    problems: list[CallbackError] = field(default_factory=list, compare=False, repr=False)
+    """What was wrong with the state read, and repaired (not kept in the JSON)."""
+
+    @classmethod
+    def load(cls, raw: Any, *, now: float | None = None) -> State:
+        """`from_json` that never raises: a state that is not ours becomes a fresh one,
+        with the BAD_STATE error in `problems`; pending lookups past their time expire."""
+        try:
+            state = cls.from_json(raw)
+        except CallbackError as error:
+            state = cls(problems=[error])
+        if now is not None:
+            state.expire_pending(now)
+        return state
 
     @classmethod
     def from_json(cls, raw: Any) -> State:
@@ -73,6 +120,8 @@ class State:
                 raise TypeError("pending must map request ids to objects")
             if not isinstance(rc_user_number, str):
                 raise TypeError("rcUserNumber must be a string")
+            if len(rc_user_number) > MAX_KEY_LENGTH:
+                rc_user_number = ""
             state = cls(
                 popped=dict.fromkeys(popped[-MAX_POPPED:]),
                 logs=dict(list(logs.items())[-MAX_LOGS:]),
@@ -108,9 +157,31 @@ class State:
     def remember_log(self, session_id: str, log_id: str) -> None:
         _bounded_put(self.logs, session_id, log_id, MAX_LOGS)
 
-    def await_result(self, request_id: str, continuation: dict[str, Any]) -> None:
-        """Remember what to do when the server answers `request_id` (oldest evicted)."""
+    def await_result(
+        self,
+        request_id: str,
+        continuation: dict[str, Any],
+        *,
+        now: float | None = None,
+        timeout_ms: int = 0,
+    ) -> None:
+        """Remember what to do when the server answers `request_id` (oldest evicted).
+
+        With the shim's clock `now`, the entry expires `PENDING_GRACE_MS` after the
+        fetch's `timeout_ms`: a result that never comes does not block a retry forever.
+        """
+        if now is not None:
+            continuation["expiresAt"] = now + timeout_ms + PENDING_GRACE_MS
         _bounded_put(self.pending, request_id, continuation, MAX_PENDING)
+
+    def expire_pending(self, now: float) -> None:
+        """Drop pending entries whose time is past; stamp those that carry no time."""
+        for key, continuation in list(self.pending.items()):
+            expires = continuation.get("expiresAt")
+            if isinstance(expires, bool) or not isinstance(expires, int | float):
+                continuation["expiresAt"] = now + DEFAULT_PENDING_TTL_MS
+            elif not expires > now:  # also drops NaN
+                del self.pending[key]
 
     def forget_crm_data(self) -> None:
         """On logout: drop what came from the CRM (contacts, log ids, a pending chooser)."""
@@ -126,10 +197,92 @@ class State:
             _bounded_put(self.matches, key, kept, MAX_NUMBERS)
 
     def recall(self, number: str) -> list[Contact]:
-        """Contacts remembered for `number`; BAD_STATE if what was kept is not contacts."""
-        try:
-            return [contact_from_json(c) for c in self.matches.get(match_key(number), [])]
-        except CallbackError as exc:
-            raise CallbackError(
-                ErrorCode.BAD_STATE, f"remembered contacts: {exc.message}"
-            ) from None
+        """Contacts remembered for `number`. One that no longer reads is dropped from
+        state (reported once in `problems`, as BAD_STATE), so the call is handled and
+        the next one finds the entry repaired."""
+        key = match_key(number)
+        kept = self.matches.get(key)
+        if not kept:
+            return []
+        contacts, good = [], []
+        for raw in kept:
+            try:
+                contacts.append(contact_from_json(raw))
+                good.append(raw)
+            except CallbackError as exc:
+                self.problems.append(
+                    CallbackError(
+                        ErrorCode.BAD_STATE, f"a remembered contact was dropped: {exc.message}"
+                    )
+                )
+        if len(good) != len(kept):
+            if good:
+                self.matches[key] = good
+            else:
+                del self.matches[key]
+        return contacts
+
+    def bounded_json(self, limit: int = MAX_STATE_BYTES) -> str:
+        """This state as JSON text of at most `limit` characters; what `fit` evicts
+        is evicted here too (for a runtime that keeps its `State` between events)."""
+        data = self.to_json()
+        text, evicted = fit(data, limit)
+        if evicted:
+            fitted = State.from_json(json.loads(text))
+            self.popped, self.matches, self.logs = fitted.popped, fitted.matches, fitted.logs
+            self.chooser, self.pending = fitted.chooser, fitted.pending
+        return text
+
+
+def fit(data: dict[str, Any], limit: int = MAX_STATE_BYTES) -> tuple[str, bool]:
+    """`data` (a `State.to_json`) as JSON text of at most `limit` characters.
+
+    Measures the text that is written anyway; only when it is too long are per-entry
+    sizes taken, and the oldest entries evicted in `EVICTION_ORDER` (edits `data`'s
+    tables in place). Returns (text, whether anything was evicted). Never raises:
+    values JSON cannot carry (NaN, infinities, non-JSON types) become null.
+    """
+    text = _dumps(data)
+    if len(text) <= limit:
+        return text, False
+    excess = len(text) - limit
+    for table in EVICTION_ORDER:
+        value = data.get(table)
+        if excess <= 0:
+            break
+        if table == "chooser":
+            if value is not None:
+                excess -= len(_dumps(value))
+                data[table] = None
+        elif isinstance(value, list):
+            while value and excess > 0:
+                excess -= len(_dumps(value.pop(0))) + 2
+        elif isinstance(value, dict):
+            for key in list(value):
+                if excess <= 0:
+                    break
+                excess -= len(_dumps(key)) + len(_dumps(value.pop(key))) + 4
+    text = _dumps(data)
+    if len(text) > limit:  # only unknown top-level keys are left: start afresh
+        text = _dumps(State().to_json())
+    return text, True
+
+
+def _dumps(value: Any) -> str:
+    """JSON text JS can parse: ASCII (lone surrogates escaped), no NaN or Infinity."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return json.dumps(_json_safe(value), allow_nan=False)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return None

@@ -12,7 +12,6 @@ placeholders fall into three kinds:
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import string
 from collections.abc import Iterable, Mapping
@@ -70,7 +69,12 @@ def encode_segment(name: str, value: object) -> str:
             ErrorCode.BAD_CONTACT,
             f"{name} {_preview(text)!r} is empty, a dot segment or over {MAX_VALUE_LENGTH} chars",
         )
-    return quote(text, safe="")
+    try:
+        return quote(text, safe="")
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form
+        raise CallbackError(
+            ErrorCode.BAD_CONTACT, f"{name} is not valid Unicode (a lone surrogate)"
+        ) from None
 
 
 def placeholders(template: str) -> set[str]:
@@ -94,14 +98,33 @@ def fill(template: str, values: Mapping[str, object]) -> str:
     return template.format_map(filled)
 
 
+_IPV4_LOOPBACK = re.compile(r"127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")
+_IPV6_LOOPBACK = {"::1", "0:0:0:0:0:0:0:1"}
+
+
 def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1, ``localhost`` and ``*.localhost``."""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
+    """True for exactly ``localhost``, ``*.localhost``, 127.0.0.0/8 and ``::1``.
+
+    Decided by text alone, not by `ipaddress`, whose answers differ between Python
+    versions (3.13 calls the IPv4-mapped ``::ffff:127.0.0.1`` loopback, 3.12 does
+    not), so CPython and Pyodide agree. IPv4 must be four canonical decimal parts
+    (no ``127.1``, no leading zeros, no octal or hex); IPv4-mapped or -compatible
+    IPv6 and every other spelling are refused. A trailing dot is not loopback.
+    """
+    if not isinstance(host, str):
         return False
+    host = host.lower()
+    if host.startswith("[") and host.endswith("]"):
+        return host[1:-1] in _IPV6_LOOPBACK
+    if host in _IPV6_LOOPBACK:
+        return True
+    if host == "localhost" or (host.endswith(".localhost") and _is_dns_name(host)):
+        return True
+    return _IPV4_LOOPBACK.fullmatch(host) is not None
+
+
+def _is_dns_name(host: str) -> bool:
+    return 0 < len(host) <= MAX_HOSTNAME_LENGTH and _HOSTNAME_RE.fullmatch(host) is not None
 
 
 def check_open_url(url: str, allowed_hosts: Iterable[str]) -> str:
@@ -135,10 +158,14 @@ def _preview(value: object, limit: int = 60) -> str:
 
 def check_setting_url(url: object, *, setting: str) -> str:
     """An absolute https URL (http only on loopback, for local servers), else BAD_SETTING."""
-    if not isinstance(url, str) or any(ord(ch) < 0x21 for ch in url):
+    if not isinstance(url, str) or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
         raise CallbackError(ErrorCode.BAD_SETTING, f"{setting} must be a URL without spaces")
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise CallbackError(ErrorCode.BAD_SETTING, f"{setting} is not a URL: {exc}") from None
     if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(host)):
         raise CallbackError(ErrorCode.BAD_SETTING, f"{setting} must be an https URL, got {url!r}")
     if not host or "@" in parts.netloc:

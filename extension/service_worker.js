@@ -98,7 +98,7 @@ async function dispatchToPython(message, page) {
   const request = {
     v: CONTRACT_VERSION,
     message,
-    context: { page, settings, storage },
+    context: { page, settings, storage, now: Date.now() }, // Python has no clock: pending lookups expire by this
     state: session[STATE_KEY] ?? {},
   };
   let answer;
@@ -112,7 +112,8 @@ async function dispatchToPython(message, page) {
       answer?.error ?? { code: "OFFSCREEN_UNREACHABLE", message: "the offscreen document did not answer" },
     );
   }
-  await chrome.storage.session.set({ [STATE_KEY]: answer.response.state ?? {} });
+  // No `state` in the response: Python could not read the request; the stored state stands.
+  if (answer.response.state !== undefined) await chrome.storage.session.set({ [STATE_KEY]: answer.response.state });
   await clearRuntimeError();
   return answer.response;
 }

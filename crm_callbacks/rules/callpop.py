@@ -16,11 +16,15 @@ from ..contacts import Contact, unique
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
 from ..settings import fallback_enabled, fallback_url_template, read_setting
+from ..state import check_key
 from .chooser import offer_choice
-from .effects import await_fetches, resumes
+from .effects import await_fetches, pending_key, resumes
 
 Trigger = Literal["onFirstRing", "onAnswer"]
 ACTIVE_CALL_TRIGGERS: dict[str, Trigger] = {"Ringing": "onFirstRing", "CallConnected": "onAnswer"}
+MAX_PAGES_PER_CALL = 5
+"""More matches than this are not all opened (a server answer of 25 would open 25
+tabs): the user picks one in the widget instead, as with promptToSelect."""
 TIMING_SETTING = {
     "inbound": "openContactPageFromIncomingCall",
     "outbound": "openContactPageFromOutgoingCall",
@@ -68,7 +72,7 @@ def pop(context: Context, event: CallEvent) -> None:
     if carried:
         context.state.remember(event.number, carried)
     timing = read_setting(context.settings, TIMING_SETTING[event.direction])
-    session_key = f"callpop:{event.session_id}"
+    session_key = pending_key("callpop", event.session_id)
     state = context.state
     if timing != event.trigger or state.was_popped(session_key) or session_key in state.pending:
         return
@@ -117,7 +121,9 @@ def open_for_call(context: Context, session_key: str, number: str, contacts: lis
 def _several(context: Context, phone: str, contacts: list[Contact]) -> str:
     """Apply the multiple-matches setting; return it (Bullhorn turns open-all into a prompt)."""
     behavior = read_setting(context.settings, "multiContactMatchBehavior")
-    if behavior == "openAllMatches" and not context.adapter.supports_open_all_matches:
+    if behavior == "openAllMatches" and (
+        not context.adapter.supports_open_all_matches or len(contacts) > MAX_PAGES_PER_CALL
+    ):
         behavior = "promptToSelect"
     if behavior == "promptToSelect":
         offer_choice(context, phone, contacts)
@@ -173,11 +179,11 @@ def _session_id(call: dict[str, Any]) -> str:
         candidates.append(party_data.get("sessionId"))
     for candidate in candidates:
         if isinstance(candidate, str | int) and not isinstance(candidate, bool) and candidate != "":
-            return str(candidate)
+            return check_key(str(candidate), "the call's sessionId")
     raise CallbackError(ErrorCode.BAD_MESSAGE, "the call has no sessionId")
 
 
 def _number(number: object) -> str:
     if not isinstance(number, str) or not number.strip():
         raise CallbackError(ErrorCode.BAD_MESSAGE, "the call has no phone number")
-    return number.strip()
+    return check_key(number.strip(), "the call's phone number")

@@ -35,9 +35,23 @@ def resumes(kind: str) -> Callable[[Resume], Resume]:
 def await_fetches(
     context: Context, key: str, continuation: dict[str, Any], *fetches: Action
 ) -> None:
-    """Send `fetches` and remember `continuation` (it has a ``kind``) under `key`."""
-    context.state.await_result(key, continuation)
+    """Send `fetches` and remember `continuation` (it has a ``kind``) under `key`.
+
+    The entry expires (by the request's ``context.now``) after the longest fetch's
+    timeout and a grace period: a result lost with a stopped worker blocks nothing.
+    """
+    timeout_ms = max((int(f.get("timeoutMs") or 0) for f in fetches), default=0)
+    context.state.await_result(key, continuation, now=context.request.now, timeout_ms=timeout_ms)
     context.actions.extend(fetches)
+
+
+def pending_key(kind: str, identifier: str) -> str:
+    """``kind:identifier`` with ``%`` and ``#`` escaped in `identifier`.
+
+    ``#`` separates a key from a fetch's part number, so an id that carries one (a
+    session id ``A#1``) must not read as another id's key (``A``) and resume its lookup.
+    """
+    return f"{kind}:{identifier.replace('%', '%25').replace('#', '%23')}"
 
 
 @handles(FETCH_RESULT)
@@ -46,7 +60,7 @@ def on_fetch_result(context: Context) -> None:
     fetch_id = result.get("id")
     if not isinstance(fetch_id, str) or not fetch_id:
         raise CallbackError(ErrorCode.BAD_MESSAGE, "a fetch result needs its id")
-    key = fetch_id.split("#", 1)[0]
+    key = fetch_id.partition("#")[0]  # keys escape "#" (`pending_key`)
     pending = context.state.pending.get(key)
     if pending is None:
         raise CallbackError(ErrorCode.UNKNOWN_FETCH, f"no request is waiting for {fetch_id!r}")

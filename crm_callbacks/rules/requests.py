@@ -16,6 +16,7 @@ from ..actions import Action, notify, reply
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
 from ..service import BUTTON_EVENT_PATH, CONTACT_MATCH_PATH, ENTITY_MATCH_PATH
+from ..state import check_key
 
 RequestHandler = Callable[[Context, "WidgetRequest"], Any]
 ButtonHandler = Callable[[Context, dict[str, Any]], None]
@@ -75,6 +76,7 @@ def on_widget_request(context: Context) -> None:
     request_id, path, body = message.get("requestId"), message.get("path"), message.get("body")
     if not isinstance(request_id, str) or not request_id:
         raise CallbackError(ErrorCode.BAD_MESSAGE, "a widget request needs a requestId")
+    check_key(request_id, "the widget request's requestId")
     handler = REQUEST_HANDLERS.get(path)  # type: ignore[arg-type]
     if handler is None:
         raise CallbackError(ErrorCode.BAD_MESSAGE, f"no handler for widget request path {path!r}")

@@ -10,7 +10,8 @@ from ..contacts import Contact, unique
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
 from ..service import CONTACT_MATCH_PATH, ENTITY_MATCH_PATH, is_authorized, registration_message
-from .effects import await_fetches, resumes
+from ..state import MAX_KEY_LENGTH, check_key
+from .effects import await_fetches, pending_key, resumes
 from .requests import DEFERRED, WidgetRequest, handles_request
 
 
@@ -20,7 +21,8 @@ def on_login_status(context: Context) -> None:
     message = context.request.message
     if message.get("loggedIn") is True:
         number = message.get("loginNumber")
-        context.state.rc_user_number = number if isinstance(number, str) else ""
+        fits = isinstance(number, str) and len(number) <= MAX_KEY_LENGTH
+        context.state.rc_user_number = number if fits else ""  # type: ignore[assignment]
         authorized = is_authorized(context.storage)
         context.actions.append(post(registration_message(context.adapter, authorized=authorized)))
 
@@ -39,7 +41,7 @@ def match_contacts(context: Context, request: WidgetRequest) -> Any:
             unknown.append(number)
     if not unknown or not connected(context.settings, context.storage):
         return matches
-    key = f"match:{request.request_id}"
+    key = pending_key("match", request.request_id)
     continuation = {
         "kind": "contactMatch",
         "requestId": request.request_id,
@@ -86,7 +88,7 @@ def match_call_logs(context: Context, request: WidgetRequest) -> Any:
     session_ids = _strings(request.body.get("sessionIds"), "sessionIds")
     if not session_ids or not connected(context.settings, context.storage):
         return _known_logs(context, session_ids)
-    key = f"logs:{request.request_id}"
+    key = pending_key("logs", request.request_id)
     continuation = {
         "kind": "callLogs",
         "requestId": request.request_id,
@@ -137,4 +139,4 @@ def _widget_contact(contact: Contact, number: str) -> dict[str, Any]:
 def _strings(value: object, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise CallbackError(ErrorCode.BAD_MESSAGE, f"body.{name} must be a list of strings")
-    return value
+    return [check_key(v, f"an entry of body.{name}") for v in value]

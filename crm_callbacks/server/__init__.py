@@ -10,13 +10,13 @@ from __future__ import annotations
 import secrets
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from .app import ServerConfig, make_handler
+from .http import MAX_CONNECTIONS, BoundedThreadingHTTPServer
 from .store import Store
 
 DEFAULT_PORT = 6066
@@ -27,7 +27,7 @@ DEFAULT_API_KEY = "testcrm-demo-key"
 class RunningServer:
     """A server serving in a background thread."""
 
-    httpd: ThreadingHTTPServer
+    httpd: BoundedThreadingHTTPServer
     config: ServerConfig
     thread: threading.Thread
     scheme: str
@@ -53,15 +53,31 @@ def start(
     api_key: str = DEFAULT_API_KEY,
     secret: bytes | None = None,
     tls: tuple[Path, Path] | None = None,
+    allowed_hosts: Iterable[str] = (),
+    max_connections: int = MAX_CONNECTIONS,
 ) -> RunningServer:
-    """Serve in a daemon thread; `tls` is (certificate, key) for HTTPS."""
-    config = ServerConfig(store or Store(), api_key, secret or secrets.token_bytes(32))
-    httpd = ThreadingHTTPServer((host, port), make_handler(config))
-    httpd.daemon_threads = True
+    """Serve in a daemon thread; `tls` is (certificate, key) for HTTPS.
+
+    Requests whose ``Host`` is neither loopback nor in `allowed_hosts` are refused
+    (DNS rebinding); see `crm_callbacks.server.http` for the other limits.
+    """
+    config = ServerConfig(
+        store or Store(),
+        api_key,
+        secret or secrets.token_bytes(32),
+        allowed_hosts=frozenset(h.lower() for h in allowed_hosts),
+    )
+    httpd = BoundedThreadingHTTPServer(
+        (host, port), make_handler(config), max_connections=max_connections
+    )
     if tls is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(*tls)
-        httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+        # The handshake runs in the handler's thread, under its read timeout, not in
+        # the accept loop, where one silent client would stall every other.
+        httpd.socket = context.wrap_socket(
+            httpd.socket, server_side=True, do_handshake_on_connect=False
+        )
     thread = threading.Thread(target=httpd.serve_forever, name="testcrm-server", daemon=True)
     thread.start()
     return RunningServer(httpd, config, thread, "https" if tls else "http")

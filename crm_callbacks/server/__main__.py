@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import sys
 import time
 
+from ..urls import is_loopback
 from . import DEFAULT_API_KEY, DEFAULT_PORT, Store, start
 
 
@@ -20,11 +20,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=":memory:", help="SQLite file (seeded when empty)")
     parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="the API key users sign in with")
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="a Host name to answer besides loopback ones (repeatable; DNS-rebinding guard)",
+    )
     args = parser.parse_args(argv)
-    if not args.allow_remote and not _is_loopback(args.host):
+    if not args.allow_remote and not is_loopback(args.host):
         parser.error(f"{args.host} is not a loopback address (add --allow-remote to insist)")
     try:
-        server = start(host=args.host, port=args.port, store=Store(args.db), api_key=args.api_key)
+        server = start(
+            host=args.host,
+            port=args.port,
+            store=Store(args.db),
+            api_key=args.api_key,
+            allowed_hosts=args.allowed_host,
+        )
     except OSError as exc:
         print(
             f"crm-callbacks-server: cannot listen on {args.host}:{args.port}: {exc.strerror}",
@@ -38,15 +50,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         server.stop()
     return 0
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 if __name__ == "__main__":

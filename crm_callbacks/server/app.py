@@ -14,7 +14,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,10 +22,10 @@ from ..errors import CallbackError
 from ..phone import spellings
 from ..settings import check_phone_formats
 from . import tokens
+from .http import AccessLog, HardenedHandler
 from .store import Store
 
 DEFAULT_FORMATS = ["(***) ***-****", "***-***-****"]
-MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass
@@ -37,7 +36,9 @@ class ServerConfig:
     api_key: str
     secret: bytes
     platform: str = "testCRM"
-    log: list[str] = field(default_factory=list)
+    log: AccessLog = field(default_factory=AccessLog)
+    allowed_hosts: frozenset[str] = frozenset()
+    """Host names served besides loopback ones (the `Host` check, see `http`)."""
 
 
 class ApiError(Exception):
@@ -46,7 +47,7 @@ class ApiError(Exception):
         self.status = status
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(HardenedHandler):
     """One request. `config` is set on a subclass per server (see `make_handler`)."""
 
     config: ServerConfig
@@ -57,9 +58,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._route("POST")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        self.config.log.append(format % args)
 
     # --- routing -------------------------------------------------------------------
 
@@ -98,11 +96,8 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, "application/json", json.dumps(body))
 
     def _body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            raise ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large")
         try:
-            body = json.loads(self.rfile.read(length) or b"{}")
+            body = json.loads(self.read_body() or b"{}")
         except ValueError:
             raise ApiError(HTTPStatus.BAD_REQUEST, "the body must be JSON") from None
         if not isinstance(body, dict):
@@ -271,4 +266,5 @@ a{{color:#0b5cad}}</style></head>
 
 def make_handler(config: ServerConfig) -> type[Handler]:
     """A handler class bound to `config` (http.server builds one handler per request)."""
-    return type("BoundHandler", (Handler,), {"config": config})
+    bound = {"config": config, "access_log": config.log, "extra_hosts": config.allowed_hosts}
+    return type("BoundHandler", (Handler,), bound)

@@ -220,8 +220,10 @@ def test_popped_sessions_are_bounded_oldest_first():
     assert phone.send(active("Ringing", sessionId="0")) == [JANE_URL]
 
 
-def test_a_corrupt_state_is_reset_with_bad_state_and_opens_nothing():
+def test_a_corrupt_state_is_reset_with_bad_state_and_the_call_still_pops():
     response = dispatch(make_request(active("Ringing"), contacts=JANE, state={"popped": 3}))
-    assert response["actions"] == []
+    assert [a["url"] for a in response["actions"]] == [JANE_URL]
     assert [e["code"] for e in response["errors"]] == [ErrorCode.BAD_STATE]
-    assert response["state"] == State().to_json()
+    fresh = State()
+    fresh.mark_popped(f"callpop:{active('Ringing')['call']['sessionId']}")
+    assert response["state"]["popped"] == fresh.to_json()["popped"]

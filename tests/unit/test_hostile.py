@@ -86,7 +86,6 @@ REFUSED = [
         },
         ErrorCode.BAD_REQUEST,
     ),
-    ("state not ours", {**ring_with_id("42"), "state": {"popped": "all"}}, ErrorCode.BAD_STATE),
     (
         "bad timing setting",
         with_setting(openContactPageFromIncomingCall="now"),

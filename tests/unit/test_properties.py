@@ -181,3 +181,41 @@ def test_mutated_widget_messages_never_open_a_disallowed_url(
 def test_any_json_request_is_answered(raw):
     assert_safe(dispatch(raw), None)
     assert_safe(json.loads(dispatch_json(json.dumps(raw))), None)
+
+
+POPPED_RING = make_request(
+    WIDGET_MESSAGES["widget_to_parent"]["active_call_ringing_inbound"],
+    contacts={"+16505550199": [{"id": "42"}], "+16505550100": [{"id": "42"}]},
+)
+
+
+@settings(
+    max_examples=EXAMPLES // 5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    message=st.sampled_from(MESSAGES),
+    path=paths,
+    replacement=anything,
+    context=contexts,
+    nest_deep=st.booleans(),
+)
+def test_whatever_comes_next_a_popped_call_stays_popped(
+    message, path, replacement, context, nest_deep
+):
+    """Issue 13: no input, however hostile (nested too deep, bad clock, bad values),
+    hands back a state that forgot a call already popped."""
+    popped = dispatch(POPPED_RING)["state"]["popped"]
+    assert popped, "the first ring must pop"
+    mutated = mutate(copy.deepcopy(message), path, replacement)
+    if nest_deep:
+        deep: Any = replacement
+        for _ in range(100):
+            deep = [deep]
+        mutated = {**mutated, "extra": deep} if isinstance(mutated, dict) else [mutated, deep]
+    request = make_request(mutated, state={"v": 1, "popped": popped}, **context)
+    text = dispatch_json(json.dumps(request))
+    text.encode("ascii")  # escaped: any JS JSON.parse reads it
+    response = json.loads(text)
+    assert set(popped) <= set(response["state"]["popped"])
