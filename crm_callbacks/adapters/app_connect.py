@@ -31,6 +31,7 @@ FIELDS: dict[str, tuple[str, type | tuple[type, ...]]] = {
     "storageKeys": ("storage_keys", list),
     "unauthorizeKeys": ("unauthorize_keys", list),
     "openInPopup": ("open_in_popup", bool),
+    "serverUrl": ("server_url", str),
 }
 MANIFEST_ENV = "CRM_CALLBACKS_MANIFEST"
 
@@ -80,6 +81,15 @@ def _adapter_fields(name: str, config: dict[str, Any]) -> dict[str, Any]:
         if kind is list:
             value = tuple(_list_item(name, key, item) for item in value)
         changes[field] = value
+    auth = config.get("auth")
+    if isinstance(auth, dict):  # App Connect's {"type", "apiKey": {"page"}, "oauth"}
+        if isinstance(auth.get("type"), str) and "auth_type" not in changes:
+            changes["auth_type"] = auth["type"]
+        page = auth.get("apiKey", {}).get("page") if isinstance(auth.get("apiKey"), dict) else None
+        if page is not None:
+            if not isinstance(page, dict) or not isinstance(page.get("content", []), list):
+                raise ValueError(f"platforms.{name}.auth.apiKey.page must have a content list")
+            changes["api_key_page"] = page
     return changes
 
 

@@ -40,6 +40,10 @@ class Adapter:
     unauthorize_keys: tuple[str, ...] = ()
     open_in_popup: bool = False
     supports_open_all_matches: bool = True
+    server_url: str = ""
+    """The platform's own App Connect server (manifest ``serverUrl``); "" for the setting's."""
+    api_key_page: Any = None
+    """App Connect's ``auth.apiKey.page`` (title, content fields): the sign-in form."""
 
     # --- host matching -------------------------------------------------------
 

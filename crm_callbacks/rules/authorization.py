@@ -1,9 +1,11 @@
 """The widget's Connect/Logout control for the CRM.
 
 Logout (deauthorize) cleans up what the CRM stored, tells the widget and, when a CRM
-server holds the session, ends it there too. Connect, for API-key CRMs, shows an
-API-key form in the widget and signs in at the App Connect server, which answers
-with the session token the extension stores.
+server holds the session, ends it there too. Connect, for API-key CRMs, shows the sign-in
+form the platform's manifest declares (``auth.apiKey.page``: an API key, or e.g. Redtail's
+username and password) and signs in at the App Connect server with its fields as
+``additionalInfo``; the server answers with the session token, stored with the server
+that issued it (it is never sent to another).
 """
 
 from __future__ import annotations
@@ -11,13 +13,22 @@ from __future__ import annotations
 from typing import Any
 
 from ..actions import notify, post, remove_storage, set_storage
-from ..appconnect import api_key_login, checked_body, server_url, token_from, unauthorize
+from ..appconnect import (
+    api_key_login,
+    checked_body,
+    return_message,
+    server_url,
+    session_token,
+    token_from,
+    unauthorize,
+)
 from ..errors import CallbackError, ErrorCode
 from ..router import Context
 from ..service import (
     AUTHORIZATION_PATH,
     COMMON_SESSION_KEYS,
     JWT_KEY,
+    SESSION_SERVER_KEY,
     authorization_status_message,
     is_authorized,
 )
@@ -25,6 +36,8 @@ from .effects import await_fetches, resumes
 from .requests import DEFAULT_REPLY, WidgetRequest, handles_button, handles_request
 
 API_KEY_PAGE_ID = "crmCallbacksApiKeyLogin"
+# Fields a manifest's page shows but that hold no input (App Connect's own page has these).
+DISPLAY_ONLY_FIELDS = frozenset({"typography", "button", "admonition"})
 
 
 @handles_request(AUTHORIZATION_PATH)
@@ -39,9 +52,9 @@ def on_authorize(context: Context, request: WidgetRequest) -> str:
 def log_out(context: Context) -> None:
     """Deauthorize: the CRM's keys and the session keys go, every other key stays."""
     adapter = context.adapter
-    if server_url(context.settings):
+    if session_token(context.settings, context.storage, adapter):
         key = f"unauthorize:{adapter.name}"
-        end_session = unauthorize(key, context.settings, context.storage)
+        end_session = unauthorize(key, context.settings, context.storage, adapter)
         await_fetches(
             context, key, {"kind": "unauthorize", "crm": adapter.display_name}, end_session
         )
@@ -79,7 +92,7 @@ def offer_sign_in(context: Context) -> None:
             )
         )
         return
-    if not server_url(context.settings):
+    if not server_url(context.settings, adapter):
         context.actions.append(
             notify(
                 "warning",
@@ -88,60 +101,116 @@ def offer_sign_in(context: Context) -> None:
             )
         )
         return
-    page = {
-        "id": API_KEY_PAGE_ID,
-        "title": f"Connect to {adapter.display_name}",
-        "type": "page",
-        "schema": {
-            "type": "object",
-            "required": ["apiKey"],
-            "properties": {
-                "apiKey": {"type": "string", "title": f"{adapter.display_name} API key"}
-            },
-        },
-        "uiSchema": {
-            "apiKey": {"ui:widget": "password"},
-            "submitButtonOptions": {"submitText": "Connect"},
-        },
-        "formData": {"apiKey": ""},
-    }
+    page = sign_in_page(adapter.display_name, adapter.api_key_page)
     context.actions.append(post({"type": "rc-adapter-register-customized-page", "page": page}))
     context.actions.append(
         post({"type": "rc-adapter-navigate-to", "path": f"/customized/{API_KEY_PAGE_ID}"})
     )
 
 
+def _fields(manifest_page: Any) -> list[dict[str, Any]]:
+    content = manifest_page.get("content") if isinstance(manifest_page, dict) else None
+    fields = [f for f in content or [] if isinstance(f, dict) and isinstance(f.get("const"), str)]
+    return fields or [{"const": "apiKey", "title": "API key", "type": "string", "required": True}]
+
+
+def _input_fields(manifest_page: Any) -> list[dict[str, Any]]:
+    return [
+        f
+        for f in _fields(manifest_page)
+        if not isinstance(f.get("uiSchema"), dict)
+        or f["uiSchema"].get("ui:field") not in DISPLAY_ONLY_FIELDS
+    ]
+
+
+def sign_in_page(display_name: str, manifest_page: Any) -> dict[str, Any]:
+    """The widget's customized page (JSON schema form) for the manifest's sign-in page.
+
+    Without one, a single API-key field. A field's ``uiSchema`` is kept (a password stays
+    hidden); an ``apiKey`` field is always a password field.
+    """
+    page = manifest_page if isinstance(manifest_page, dict) else {}
+    fields = _fields(page)
+    properties: dict[str, Any] = {}
+    if isinstance(page.get("warning"), str):
+        properties["warning"] = {"type": "string", "description": page["warning"]}
+    ui_schema: dict[str, Any] = {
+        "submitButtonOptions": {"submitText": "Connect"},
+        "warning": {"ui:field": "admonition", "ui:severity": "warning"},
+    }
+    form_data: dict[str, Any] = {}
+    for field in fields:
+        name = field["const"]
+        properties[name] = {
+            key: field[key] for key in ("title", "type", "description") if key in field
+        }
+        properties[name].setdefault("type", "string")
+        if isinstance(field.get("uiSchema"), dict):
+            ui_schema[name] = field["uiSchema"]
+        if name == "apiKey":
+            ui_schema.setdefault(name, {"ui:widget": "password"})
+        if isinstance(field.get("defaultValue"), str):
+            form_data[name] = field["defaultValue"]
+    return {
+        "id": API_KEY_PAGE_ID,
+        "title": str(page.get("title") or f"Connect to {display_name}"),
+        "type": "page",
+        "schema": {
+            "type": "object",
+            "required": [f["const"] for f in fields if f.get("required")],
+            "properties": properties,
+        },
+        "uiSchema": ui_schema,
+        "formData": form_data,
+    }
+
+
 @handles_button(API_KEY_PAGE_ID)
 def sign_in(context: Context, button: dict[str, Any]) -> None:
-    """The form's Connect button: sign in at the server with the API key."""
+    """The form's Connect button: sign in at the server with the form's fields.
+
+    Every input field goes in ``additionalInfo`` (Insightly's ``apiUrl``, Redtail's
+    ``username``/``password``, Freshdesk's ``fdDomain``), the API key also as ``apiKey``.
+    """
     form = button.get("formData")
-    api_key = form.get("apiKey") if isinstance(form, dict) else None
-    if not isinstance(api_key, str) or not api_key.strip():
-        raise CallbackError(ErrorCode.BAD_MESSAGE, "Enter an API key to connect.")
+    form = form if isinstance(form, dict) else {}
     adapter = context.adapter
+    additional: dict[str, str] = {}
+    for field in _input_fields(adapter.api_key_page):
+        name = field["const"]
+        value = form.get(name)
+        value = value.strip() if isinstance(value, str) else ""
+        if field.get("required") and not value:
+            title = field.get("title") or name
+            raise CallbackError(ErrorCode.BAD_MESSAGE, f"Enter {title} to connect.")
+        if value:
+            additional[name] = value
     key = f"login:{adapter.name}"
     body = {
         "platform": adapter.name,
-        "apiKey": api_key.strip(),
+        "apiKey": additional.get("apiKey", "apiKey"),  # App Connect's placeholder when none
         "hostname": context.hostname,
+        "additionalInfo": additional,
         "rcUserNumber": context.state.rc_user_number,
     }
-    await_fetches(
-        context,
-        key,
-        {"kind": "login", "crm": adapter.display_name},
-        api_key_login(key, context.settings, body),
-    )
+    continuation = {
+        "kind": "login",
+        "crm": adapter.display_name,
+        "server": server_url(context.settings, adapter),
+    }
+    await_fetches(context, key, continuation, api_key_login(key, context.settings, body, adapter))
 
 
 @resumes("login")
 def resume_sign_in(
     context: Context, key: str, pending: dict[str, Any], result: dict[str, Any]
 ) -> None:
-    """Store the session token and flip the widget to Logout."""
+    """Store the session token with its server and flip the widget to Logout."""
     token = token_from(result)  # a failure is reported by the effects handler
     context.state.pending.pop(key, None)
-    context.actions.append(set_storage({JWT_KEY: token}))
+    server = pending.get("server") or server_url(context.settings, context.adapter)
+    context.actions.append(set_storage({JWT_KEY: token, SESSION_SERVER_KEY: server}))
     context.actions.append(post(authorization_status_message(authorized=True)))
     context.actions.append(post({"type": "rc-adapter-navigate-to", "path": "/history"}))
-    context.actions.append(notify("info", f"Connected to {pending.get('crm')}."))
+    message = return_message(result.get("body")) or f"Connected to {pending.get('crm')}."
+    context.actions.append(notify("info", message))

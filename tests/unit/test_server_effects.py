@@ -15,7 +15,8 @@ from crm_callbacks import ErrorCode, dispatch
 from tests.conftest import make_request, widget_message
 
 SERVER = "http://127.0.0.1:6066"
-CONNECTED = {"storage": {"rcUnifiedCrmExtJwt": "jwt-1"}, "settings": {"serverUrl": SERVER}}
+SESSION = {"rcUnifiedCrmExtJwt": "jwt-1", "crmCallbacksSessionServer": SERVER}
+CONNECTED = {"storage": SESSION, "settings": {"serverUrl": SERVER}}
 HOST = "demo.testcrm.localhost"
 
 
@@ -74,7 +75,10 @@ def test_a_ring_for_an_unknown_number_asks_the_server_once_and_pops_its_answer()
     [lookup] = of(shim.send(ring()), "fetch")
     assert lookup["request"]["method"] == "GET"
     assert lookup["request"]["url"].startswith(f"{SERVER}/contact?")
-    assert query(lookup) == {"jwtToken": ["jwt-1"], "phoneNumber": ["+16505550123"]}
+    assert query(lookup) == {"phoneNumber": ["+16505550123"]}  # overridingFormat: empty
+    assert "overridingFormat=" in lookup["request"]["url"]
+    assert lookup["request"]["headers"] == {"Authorization": "Bearer jwt-1"}
+    assert "jwt-1" not in lookup["request"]["url"]
     assert lookup["timeoutMs"] < 30_000
     assert shim.send(ring())["actions"] == []  # a repeat while the lookup is out
     opened = shim.answer(lookup, 200, FOUND)
@@ -109,9 +113,7 @@ def test_a_server_that_is_down_opens_nothing_says_so_and_later_calls_ask_again()
     ("status", "body"),
     [
         (500, {"successful": False, "message": "boom"}),
-        (200, {"successful": False}),
         (200, "not json"),
-        (401, {"successful": False, "message": "bad token"}),
         (200, {"successful": True, "contact": "x"}),
     ],
 )
@@ -133,7 +135,17 @@ def test_no_match_on_the_server_is_no_contact_match():
 
 @pytest.mark.parametrize(
     "context",
-    [{}, {"storage": {"rcUnifiedCrmExtJwt": "jwt-1"}}, {"settings": {"serverUrl": SERVER}}],
+    [
+        {},
+        {"storage": SESSION},
+        {"settings": {"serverUrl": SERVER}},
+        # a token issued by another server is never sent to this one
+        {
+            "storage": {**SESSION, "crmCallbacksSessionServer": "https://a.example"},
+            "settings": {"serverUrl": SERVER},
+        },
+        {"storage": {"rcUnifiedCrmExtJwt": "jwt-1"}, "settings": {"serverUrl": SERVER}},
+    ],
 )
 def test_without_a_server_session_nothing_is_fetched(context):
     response = Shim(**context).send(ring())
@@ -189,7 +201,8 @@ def test_logout_ends_the_server_session_and_warns_when_it_cannot():
     shim = Shim(**CONNECTED)
     out = shim.send(widget_message("request_authorize_toggle"))
     [end] = of(out, "fetch")
-    assert end["request"]["method"] == "POST" and "/unAuthorize?" in end["request"]["url"]
+    assert end["request"]["method"] == "POST" and end["request"]["url"] == f"{SERVER}/unAuthorize"
+    assert end["request"]["headers"] == {"Authorization": "Bearer jwt-1"}
     assert [a["keys"] for a in of(out, "removeStorage")] == [["rcUnifiedCrmExtJwt"]]
     assert of(shim.answer(end, 200, {"successful": True}), "notify") == []
     out = Shim(**CONNECTED).send(widget_message("request_authorize_toggle"))
@@ -223,13 +236,20 @@ def test_connect_shows_the_api_key_form_and_stores_the_servers_token():
         "platform": "testCRM",
         "apiKey": "key-1",
         "hostname": HOST,
+        "additionalInfo": {"apiKey": "key-1"},
         "rcUserNumber": "+16505550199*101",
     }
     assert [a["data"] for a in of(asked, "reply")] == ["ok"]
-    done = shim.answer(login, 200, {"successful": True, "jwtToken": "jwt-9"})
+    welcome = {"messageType": "success", "message": "Welcome, Demo user", "ttl": 1000}
+    done = shim.answer(login, 200, {"jwtToken": "jwt-9", "name": "D", "returnMessage": welcome})
     assert of(done, "setStorage") == [
-        {"type": "setStorage", "items": {"rcUnifiedCrmExtJwt": "jwt-9"}}
+        {
+            "type": "setStorage",
+            "items": {"rcUnifiedCrmExtJwt": "jwt-9", "crmCallbacksSessionServer": SERVER},
+        }
     ]
+    assert [n["message"] for n in of(done, "notify")] == ["Welcome, Demo user"]
+    assert all("jwt-9" not in n["message"] for n in of(done, "notify"))
     assert {"type": "rc-adapter-update-authorization-status", "authorized": True} in [
         a["message"] for a in of(done, "post")
     ]
@@ -238,7 +258,8 @@ def test_connect_shows_the_api_key_form_and_stores_the_servers_token():
 def test_a_refused_api_key_is_reported_and_stores_nothing():
     shim = Shim(settings={"serverUrl": SERVER})
     [login] = of(connect(shim, "wrong"), "fetch")
-    refused = shim.answer(login, 401, {"successful": False, "message": "Invalid API key"})
+    message = {"messageType": "warning", "message": "Invalid API key", "ttl": 3000}
+    refused = shim.answer(login, 400, {"returnMessage": message})
     assert of(refused, "setStorage") == []
     assert "Invalid API key" in of(refused, "notify")[0]["message"]
 
@@ -256,3 +277,84 @@ def test_an_empty_api_key_is_answered_with_an_error():
 def test_connect_explains_what_it_cannot_do(host, words):
     response = Shim(host).send(widget_message("request_authorize_toggle"))
     assert words in of(response, "notify")[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (200, {"successful": False, "returnMessage": {"message": "Contact not found"}}),
+        (401, {"successful": False, "errorCode": "CRM_SESSION_REVOKED"}),
+        (400, "Please go to Settings and authorize CRM platform"),
+    ],
+)
+def test_an_ended_session_signs_out_here_with_one_notice(status, body):
+    shim = Shim(**CONNECTED)
+    message = widget_message("request_contact_match")
+    message["body"]["phoneNumbers"] = ["+16505550123", "+16505550999"]
+    first, second = of(shim.send(message), "fetch")
+    ended = shim.answer(first, status, body)
+    assert [a["keys"] for a in of(ended, "removeStorage")] == [["rcUnifiedCrmExtJwt"]]
+    assert {"type": "rc-adapter-update-authorization-status", "authorized": False} in [
+        a["message"] for a in of(ended, "post")
+    ]
+    [notice] = of(ended, "notify")
+    assert "session ended" in notice["message"]
+    shim.context = {"settings": {"serverUrl": SERVER}, "storage": {}}  # the shim removed it
+    again = shim.answer(second, status, body)
+    assert of(again, "notify") == [] and of(again, "removeStorage") == []
+    [reply] = of(again, "reply")
+    assert reply["data"] == {}
+    assert of(shim.send(ring("later")), "fetch") == []  # no lookups without a session
+
+
+def test_a_renewed_token_in_the_answer_headers_is_kept():
+    shim = Shim(**CONNECTED)
+    [lookup] = of(shim.send(ring()), "fetch")
+    assert lookup["responseHeaders"] == ["x-refreshed-jwt-token"]
+    result = {
+        "type": "crm-callbacks-fetch-result",
+        "id": lookup["id"],
+        "status": 200,
+        "body": FOUND,
+        "headers": {"x-refreshed-jwt-token": "a.b.c"},
+    }
+    answered = shim.send(result)
+    assert {"type": "setStorage", "items": {"rcUnifiedCrmExtJwt": "a.b.c"}} in answered["actions"]
+    assert of(answered, "openTab")
+
+
+def test_call_logs_are_asked_five_sessions_at_a_time():
+    shim = Shim(**CONNECTED)
+    message = widget_message("request_call_log_entity_match")
+    ids = [f"s{i}" for i in range(7)]
+    message["body"]["sessionIds"] = ids
+    first, second = of(shim.send(message), "fetch")
+    assert query(first)["sessionIds"] == [",".join(ids[:5])]
+    assert query(second)["sessionIds"] == [",".join(ids[5:])]
+    logs = {"successful": True, "logs": [{"sessionId": "s6", "matched": True, "logId": "L6"}]}
+    assert of(shim.answer(second, 200, logs), "reply") == []
+    [reply] = of(shim.answer(first, 200, {"successful": True, "logs": []}), "reply")
+    assert reply["data"] == {"s6": [{"id": "L6", "note": ""}]}
+
+
+def test_a_manifest_sign_in_page_asks_its_fields_and_sends_them_as_additional_info():
+    from crm_callbacks.rules.authorization import sign_in_page
+
+    manifest_page = {
+        "title": "Redtail",
+        "content": [
+            {"const": "note", "type": "string", "uiSchema": {"ui:field": "typography"}},
+            {"const": "username", "title": "username", "type": "string", "required": True},
+            {
+                "const": "password",
+                "title": "password",
+                "type": "string",
+                "required": True,
+                "uiSchema": {"ui:widget": "password"},
+            },
+        ],
+    }
+    page = sign_in_page("Redtail", manifest_page)
+    assert page["schema"]["required"] == ["username", "password"]
+    assert page["uiSchema"]["password"] == {"ui:widget": "password"}
+    assert page["title"] == "Redtail"
