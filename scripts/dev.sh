@@ -2,6 +2,7 @@
 # The project's entry points, for a fresh Debian machine (root or sudo):
 #   scripts/dev.sh demo    install what is needed, build the extension into build/dist, then
 #                          run the demo: a simulated call pops a contact from the local testCRM
+#                          (--server app-connect: served by App Connect's real server core)
 #   scripts/dev.sh build   the same without the demo
 #   scripts/dev.sh test    install, build, then ruff and the whole pytest suite (unit + Chromium e2e)
 # Everything is installed from the project's own files: Debian packages below,
@@ -75,7 +76,11 @@ run_tests() {
 }
 
 case "${1:-}" in
-  demo) shift; setup; build "$@"; "$VENV/bin/python" scripts/demo.py ;;
+  demo)
+    shift
+    demo_args=()
+    if [ "${1:-}" = "--server" ]; then demo_args=(--server "${2:?--server python|app-connect}"); shift 2; fi
+    setup; build "$@"; "$VENV/bin/python" scripts/demo.py "${demo_args[@]}" ;;
   build) shift; setup; build "$@" ;;
   test) shift; setup; build; run_tests "$@" ;;
   *) echo "usage: scripts/dev.sh demo|build [build.py flags] | test [pytest args]" >&2; exit 2 ;;
