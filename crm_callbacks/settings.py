@@ -152,7 +152,7 @@ SETTINGS: dict[str, Setting] = {
             "overridingPhoneNumberFormat",
             "text",
             "Extra phone number formats",
-            "How your CRM writes numbers, * for each digit, comma-separated (at most 3), "
+            "How your CRM writes numbers, * or # for each digit, comma-separated (at most 3), "
             "e.g. (***) ***-****, ***-***-****. E.164 (+16505550100) is always tried.",
             "",
             group="CRM server",
