@@ -61,3 +61,9 @@ def fetch(
     if response_headers:
         action["responseHeaders"] = [name.lower() for name in response_headers]
     return action
+
+
+def auth_flow(flow_id: str, url: str) -> Action:
+    """Sign in through the browser (``chrome.identity.launchWebAuthFlow``) at `url`; the
+    shim dispatches ``crm-callbacks-auth-result`` with the `flow_id` and the redirect URL."""
+    return {"type": "authFlow", "id": flow_id, "url": url}

@@ -221,5 +221,9 @@ def token_from(result: Mapping[str, Any]) -> str:
     body = checked_body(result, "sign-in")
     token = body.get("jwtToken")
     if not isinstance(token, str) or not token:
-        raise CallbackError(ErrorCode.SERVER_ERROR, "The CRM server's sign-in gave no token")
+        why = return_message(body)
+        raise CallbackError(
+            ErrorCode.SERVER_ERROR,
+            f"The CRM server's sign-in gave no token{': ' + why if why else ''}",
+        )
     return token

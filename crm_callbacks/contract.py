@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .actions import Action
@@ -24,6 +24,8 @@ class Request:
     storage: Mapping[str, Any]
     contacts: Mapping[str, Any]
     state: Any
+    identity: Mapping[str, Any] = field(default_factory=dict)
+    """What the browser's sign-in support gives (``redirectUrl`` for OAuth), when it has it."""
 
     @property
     def message_type(self) -> str:
@@ -60,6 +62,7 @@ def parse_request(raw: object) -> Request:
         storage=_object(context, "storage", "context"),
         contacts=_object(context, "contacts", "context"),
         state=raw.get("state"),
+        identity=_object(context, "identity", "context"),
     )
 
 

@@ -5,6 +5,7 @@
 // chrome.storage.local, so a terminated worker restarts where it left off.
 
 import * as secrets from "./worker/secrets.js";
+import * as identity from "./worker/identity.js";
 
 const OFFSCREEN_PATH = "offscreen.html";
 const STATE_KEY = "crmCallbacksState";
@@ -101,7 +102,7 @@ async function dispatchToPython(message, page) {
   const request = {
     v: CONTRACT_VERSION,
     message,
-    context: { page, settings, storage },
+    context: { page, settings, storage, identity: identity.identityContext() },
     state: session[STATE_KEY] ?? {},
   };
   let answer;
@@ -239,6 +240,10 @@ const performers = {
     // Not awaited: the dispatch queue goes on while the request is out; the result
     // joins the queue as a new event for the same page and tab.
     runFetch(action).then((result) => serialised(() => handleWidgetEvent(result, page, tab)));
+  },
+  authFlow(action, tab, page) {
+    // Not awaited, like fetch: the sign-in window may stay open for minutes.
+    identity.runAuthFlow(action).then((result) => serialised(() => handleWidgetEvent(result, page, tab)));
   },
   async notify(action, tab) {
     await sendToTab(tab, { target: "content", type: "notice", level: action.level, text: action.message });

@@ -90,6 +90,9 @@ def _adapter_fields(name: str, config: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(page, dict) or not isinstance(page.get("content", []), list):
                 raise ValueError(f"platforms.{name}.auth.apiKey.page must have a content list")
             changes["api_key_page"] = page
+        oauth = auth.get("oauth")
+        if isinstance(oauth, dict) and isinstance(oauth.get("authUrl"), str):
+            changes["oauth"] = oauth
     return changes
 
 

@@ -44,6 +44,8 @@ class Adapter:
     """The platform's own App Connect server (manifest ``serverUrl``); "" for the setting's."""
     api_key_page: Any = None
     """App Connect's ``auth.apiKey.page`` (title, content fields): the sign-in form."""
+    oauth: Any = None
+    """App Connect's ``auth.oauth`` (``authUrl``, ``clientId``, ``scope``, ``customState``)."""
 
     # --- host matching -------------------------------------------------------
 

@@ -11,9 +11,11 @@ that issued it (it is never sent to another).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from ..actions import notify, post, remove_storage, set_storage
+from ..actions import auth_flow, fetch, notify, post, remove_storage, set_storage
 from ..appconnect import (
+    LOGIN_TIMEOUT_MS,
     api_key_login,
     checked_body,
     return_message,
@@ -23,7 +25,7 @@ from ..appconnect import (
     unauthorize,
 )
 from ..errors import CallbackError, ErrorCode
-from ..router import Context
+from ..router import Context, handles
 from ..service import (
     AUTHORIZATION_PATH,
     COMMON_SESSION_KEYS,
@@ -36,6 +38,7 @@ from .effects import await_fetches, resumes
 from .requests import DEFAULT_REPLY, WidgetRequest, handles_button, handles_request
 
 API_KEY_PAGE_ID = "crmCallbacksApiKeyLogin"
+AUTH_RESULT = "crm-callbacks-auth-result"
 # Fields a manifest's page shows but that hold no input (App Connect's own page has these).
 DISPLAY_ONLY_FIELDS = frozenset({"typography", "button", "admonition"})
 
@@ -81,14 +84,17 @@ def resume_log_out(
 
 
 def offer_sign_in(context: Context) -> None:
-    """Connect: the API-key form in the widget, or why this CRM cannot connect here."""
+    """Connect: the API-key form, the OAuth sign-in, or why this CRM cannot connect here."""
     adapter = context.adapter
+    if adapter.auth_type == "oauth" and server_url(context.settings, adapter):
+        start_oauth(context)
+        return
     if adapter.auth_type != "apiKey":
         context.actions.append(
             notify(
                 "warning",
-                f"Connecting to {adapter.display_name} uses OAuth, which this "
-                "extension does not support yet.",
+                f"Connecting to {adapter.display_name} uses OAuth, which needs an App Connect "
+                "server and the platform's OAuth settings (its manifest's auth.oauth).",
             )
         )
         return
@@ -199,6 +205,65 @@ def sign_in(context: Context, button: dict[str, Any]) -> None:
         "server": server_url(context.settings, adapter),
     }
     await_fetches(context, key, continuation, api_key_login(key, context.settings, body, adapter))
+
+
+def start_oauth(context: Context) -> None:
+    """OAuth: the CRM's authorize page in a browser sign-in window; the code it redirects
+    with goes to the server's ``/oauth-callback``, which answers with the session token."""
+    adapter = context.adapter
+    oauth = adapter.oauth if isinstance(adapter.oauth, dict) else {}
+    redirect = context.request.identity.get("redirectUrl")
+    if not oauth.get("authUrl") or not oauth.get("clientId") or not isinstance(redirect, str):
+        raise CallbackError(
+            ErrorCode.BAD_SETTING,
+            f"Connecting to {adapter.display_name} needs its OAuth settings "
+            "(auth.oauth authUrl and clientId) and the browser's sign-in support.",
+        )
+    state = oauth.get("customState") or f"platform={adapter.name}"
+    query = urlencode(
+        {"response_type": "code", "client_id": oauth["clientId"], "state": state}
+        | {"redirect_uri": redirect}
+    )
+    scope = oauth.get("scope") if isinstance(oauth.get("scope"), str) else ""
+    url = f"{oauth['authUrl']}?{query}" + (f"&{scope}" if scope else "")
+    key = f"oauth:{adapter.name}"
+    context.state.await_result(
+        key,
+        {
+            "kind": "oauth",
+            "crm": adapter.display_name,
+            "server": server_url(context.settings, adapter),
+            "redirect": redirect,
+        },
+    )
+    context.actions.append(auth_flow(key, url))
+
+
+@handles(AUTH_RESULT)
+def on_auth_result(context: Context) -> None:
+    """The sign-in window closed: exchange its redirect (with the code) at the server."""
+    message = context.request.message
+    key = message.get("id")
+    pending = context.state.pending.get(key) if isinstance(key, str) else None
+    if pending is None or pending.get("kind") != "oauth":
+        raise CallbackError(ErrorCode.UNKNOWN_FETCH, f"no sign-in is waiting for {key!r}")
+    context.state.pending.pop(key, None)
+    callback = message.get("url")
+    if not isinstance(callback, str) or not callback.startswith(str(pending["redirect"])):
+        reason = message.get("error") or "the sign-in window gave no answer"
+        raise CallbackError(ErrorCode.SERVER_ERROR, f"Signing in was not completed: {reason}")
+    if "code" not in parse_qs(urlsplit(callback).query):
+        raise CallbackError(ErrorCode.SERVER_ERROR, "The CRM refused the sign-in (no code).")
+    query = urlencode({"callbackUri": callback, "hostname": context.hostname})
+    url = f"{pending['server']}/oauth-callback?{query}"
+    login_key = f"login:{context.adapter.name}"
+    continuation = {"kind": "login", "crm": pending["crm"], "server": pending["server"]}
+    await_fetches(
+        context,
+        login_key,
+        continuation,
+        fetch(login_key, "GET", url, timeout_ms=LOGIN_TIMEOUT_MS),
+    )
 
 
 @resumes("login")

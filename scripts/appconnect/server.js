@@ -3,7 +3,8 @@
 // Started by scripts/appconnect/realcore.py, which also runs its throwaway Postgres cluster.
 // Environment: DATABASE_URL, APP_SERVER_SECRET_KEY (required by the core), TESTCRM_SEED (JSON
 // file with the demo CRM's contacts and call logs), TESTCRM_API_KEY, HOST, PORT (0: any free
-// port). Prints one line `READY <url>` on stdout once the database is synced and seeded.
+// port), and for OAuth sign-in TESTCRM_OAUTH_TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URI.
+// Prints one line `READY <url>` on stdout once the database is synced and seeded.
 
 const fs = require('fs');
 const http = require('http');
@@ -21,13 +22,11 @@ const oauth = process.env.TESTCRM_OAUTH_TOKEN_URL
     }
   : null;
 
+// With TESTCRM_OAUTH_* set, testCRM signs in with OAuth at that token endpoint instead.
 connectorRegistry.registerConnector(
   'testCRM',
-  createConnector({ seed, apiKey: process.env.TESTCRM_API_KEY, oauth: null }),
+  createConnector({ seed, apiKey: process.env.TESTCRM_API_KEY, oauth }),
 );
-if (oauth) {
-  connectorRegistry.registerConnector('testCRMOAuth', createConnector({ seed, oauth }));
-}
 
 const app = createCoreApp();
 const host = process.env.HOST || '127.0.0.1';

@@ -358,3 +358,61 @@ def test_a_manifest_sign_in_page_asks_its_fields_and_sends_them_as_additional_in
     assert page["schema"]["required"] == ["username", "password"]
     assert page["uiSchema"]["password"] == {"ui:widget": "password"}
     assert page["title"] == "Redtail"
+
+
+def test_a_manifests_auth_oauth_makes_an_oauth_platform():
+    from crm_callbacks.adapters import Registry, default_registry
+    from crm_callbacks.adapters.app_connect import load_manifest
+
+    registry = Registry([default_registry().get("testCRM")])
+    oauth = {"authUrl": "https://auth.example/authorize", "clientId": "c1", "scope": "scope=a b"}
+    load_manifest(registry, {"platforms": {"testCRM": {"auth": {"type": "oauth", "oauth": oauth}}}})
+    adapter = registry.get("testCRM")
+    assert adapter is not None and adapter.auth_type == "oauth" and adapter.oauth == oauth
+
+
+def test_oauth_flow_through_the_contract():
+    from dataclasses import replace
+
+    from crm_callbacks.adapters import default_registry
+
+    registry = default_registry()
+    oauth = {"authUrl": "https://auth.example/authorize", "clientId": "c1"}
+    testcrm = registry.get("testCRM")
+    registry.register(replace(testcrm, auth_type="oauth", oauth=oauth), replace=True)
+    redirect = "https://abc.chromiumapp.org/"
+    shim = Shim(settings={"serverUrl": SERVER}, identity={"redirectUrl": redirect})
+    try:
+        [flow] = of(shim.send(widget_message("request_authorize_toggle")), "authFlow")
+        query = parse_qs(urlsplit(flow["url"]).query)
+        assert flow["url"].startswith("https://auth.example/authorize?")
+        assert query == {
+            "response_type": ["code"],
+            "client_id": ["c1"],
+            "state": ["platform=testCRM"],
+            "redirect_uri": [redirect],
+        }
+        back = shim.send(
+            {
+                "type": "crm-callbacks-auth-result",
+                "id": flow["id"],
+                "url": f"{redirect}?code=xyz&state=platform%3DtestCRM",
+            }
+        )
+        [exchange] = of(back, "fetch")
+        assert exchange["request"]["url"].startswith(f"{SERVER}/oauth-callback?")
+        assert query_of(exchange)["callbackUri"] == [
+            f"{redirect}?code=xyz&state=platform%3DtestCRM"
+        ]
+        done = shim.answer(exchange, 200, {"jwtToken": "a.b.c", "name": "D", "returnMessage": None})
+        assert {"rcUnifiedCrmExtJwt": "a.b.c", "crmCallbacksSessionServer": SERVER} in [
+            a["items"] for a in of(done, "setStorage")
+        ]
+        refused = shim.send({"type": "crm-callbacks-auth-result", "id": flow["id"], "url": None})
+        assert [e["code"] for e in refused["errors"]] == [ErrorCode.UNKNOWN_FETCH]
+    finally:
+        registry.register(testcrm, replace=True)
+
+
+def query_of(fetch: dict[str, Any]) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(fetch["request"]["url"]).query)
