@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from typing import Any
 
@@ -42,9 +43,10 @@ class Adapter:
     supports_open_all_matches: bool = True
     server_url: str = ""
     """The platform's own App Connect server (manifest ``serverUrl``); "" for the setting's."""
-    api_key_page: Any = None
+    # JSON objects: left out of ==/hash (a dict is unhashable; the adapter stays hashable)
+    api_key_page: Any = dataclass_field(default=None, compare=False)
     """App Connect's ``auth.apiKey.page`` (title, content fields): the sign-in form."""
-    oauth: Any = None
+    oauth: Any = dataclass_field(default=None, compare=False)
     """App Connect's ``auth.oauth`` (``authUrl``, ``clientId``, ``scope``, ``customState``)."""
 
     # --- host matching -------------------------------------------------------

@@ -10,4 +10,17 @@ ADAPTER = Adapter(
     log_page_url="https://{hostname}/list/{contactType}/?blade=/details/Event/{logId}",
     can_open_log_page=True,
     contact_types=("Lead", "Contact"),
+    # Sign-in fields App Connect's Insightly connector reads (its manifest's auth.apiKey.page).
+    api_key_page={
+        "title": "Connect to Insightly",
+        "content": [
+            {"const": "apiKey", "title": "API key", "type": "string", "required": True},
+            {
+                "const": "apiUrl",
+                "title": "API URL (User Settings → API)",
+                "type": "string",
+                "required": True,
+            },
+        ],
+    },
 )

@@ -9,4 +9,18 @@ ADAPTER = Adapter(
     contact_page_url="https://{hostname}/contacts/{contactId}",
     log_page_url="https://{hostname}/activities/{logId}",
     can_open_log_page=True,
+    # Redtail signs in with the user's credentials (App Connect's auth.apiKey.page).
+    api_key_page={
+        "title": "Connect to Redtail CRM",
+        "content": [
+            {"const": "username", "title": "Username", "type": "string", "required": True},
+            {
+                "const": "password",
+                "title": "Password",
+                "type": "string",
+                "required": True,
+                "uiSchema": {"ui:widget": "password"},
+            },
+        ],
+    },
 )

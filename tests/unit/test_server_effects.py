@@ -416,3 +416,43 @@ def test_oauth_flow_through_the_contract():
 
 def query_of(fetch: dict[str, Any]) -> dict[str, list[str]]:
     return parse_qs(urlsplit(fetch["request"]["url"]).query)
+
+
+@pytest.mark.parametrize(
+    ("host", "form", "additional"),
+    [
+        (
+            "acme.insightly.com",
+            {"apiKey": "k", "apiUrl": "https://api.na1.insightly.com"},
+            {"apiKey": "k", "apiUrl": "https://api.na1.insightly.com"},
+        ),
+        ("acme.redtailtechnology.com", {"username": "u", "password": "p"}, None),
+        ("acme.freshdesk.com", {"apiKey": "k", "fdDomain": "acme.freshdesk.com"}, None),
+    ],
+)
+def test_api_key_crms_ask_for_their_fields_and_send_them_as_additional_info(host, form, additional):
+    shim = Shim(host, settings={"serverUrl": SERVER})
+    offered = shim.send(widget_message("request_authorize_toggle"))
+    page = of(offered, "post")[0]["message"]["page"]
+    assert page["schema"]["required"] == list(form)
+    missing = {**form, list(form)[-1]: " "}
+    refused = shim.send(
+        {
+            "type": "rc-post-message-request",
+            "requestId": "b1",
+            "path": "/crm-callbacks/button-click",
+            "body": {"button": {"id": "crmCallbacksApiKeyLogin", "formData": missing}},
+        }
+    )
+    assert of(refused, "fetch") == []
+    assert [e["code"] for e in refused["errors"]] == [ErrorCode.BAD_MESSAGE]
+    asked = shim.send(
+        {
+            "type": "rc-post-message-request",
+            "requestId": "b2",
+            "path": "/crm-callbacks/button-click",
+            "body": {"button": {"id": "crmCallbacksApiKeyLogin", "formData": form}},
+        }
+    )
+    [login] = of(asked, "fetch")
+    assert login["request"]["body"]["additionalInfo"] == (additional or form)
