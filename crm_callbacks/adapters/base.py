@@ -48,6 +48,11 @@ class Adapter:
     """App Connect's ``auth.apiKey.page`` (title, content fields): the sign-in form."""
     oauth: Any = dataclass_field(default=None, compare=False)
     """App Connect's ``auth.oauth`` (``authUrl``, ``clientId``, ``scope``, ``customState``)."""
+    user_lookup_url: str = ""
+    """Where OAuth sign-in first looks the user's name up (``?username=``) when
+    `oauth_endpoints` lacks stored values: the answer is stored under the first of
+    `storage_keys`, the name under `username_key`."""
+    username_key: str = ""
 
     # --- host matching -------------------------------------------------------
 
@@ -72,6 +77,17 @@ class Adapter:
         host = f"*.{domain}" if wildcard else domain
         schemes = ["https", "http"] if domain.endswith("localhost") else ["https"]
         return [f"{scheme}://{host}/*" for scheme in schemes]
+
+    # --- sign-in ---------------------------------------------------------------
+
+    def oauth_endpoints(self, storage: Storage) -> tuple[str, dict[str, str], dict[str, str]]:
+        """(authorize URL, extra authorize parameters, extra ``/oauth-callback`` parameters).
+
+        The manifest's ``auth.oauth.authUrl`` by default; override where the CRM's OAuth
+        server depends on the user (Bullhorn's data centre).
+        """
+        oauth = self.oauth if isinstance(self.oauth, dict) else {}
+        return str(oauth.get("authUrl") or ""), {}, {}
 
     # --- callbacks -----------------------------------------------------------
 

@@ -10,6 +10,7 @@ that issued it (it is never sent to another).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -39,6 +40,7 @@ from .requests import DEFAULT_REPLY, WidgetRequest, handles_button, handles_requ
 
 API_KEY_PAGE_ID = "crmCallbacksApiKeyLogin"
 AUTH_RESULT = "crm-callbacks-auth-result"
+USER_LOOKUP_PAGE_ID = "crmCallbacksUserLookup"
 # Fields a manifest's page shows but that hold no input (App Connect's own page has these).
 DISPLAY_ONLY_FIELDS = frozenset({"typography", "button", "admonition"})
 
@@ -213,19 +215,26 @@ def start_oauth(context: Context) -> None:
     adapter = context.adapter
     oauth = adapter.oauth if isinstance(adapter.oauth, dict) else {}
     redirect = context.request.identity.get("redirectUrl")
-    if not oauth.get("authUrl") or not oauth.get("clientId") or not isinstance(redirect, str):
+    if not oauth.get("clientId") or not isinstance(redirect, str):
         raise CallbackError(
             ErrorCode.BAD_SETTING,
             f"Connecting to {adapter.display_name} needs its OAuth settings "
             "(auth.oauth authUrl and clientId) and the browser's sign-in support.",
         )
+    try:
+        auth_url, extra_authorize, extra_callback = adapter.oauth_endpoints(context.storage)
+    except CallbackError as error:
+        if adapter.user_lookup_url and error.code == ErrorCode.MISSING_STORAGE:
+            offer_user_lookup(context)
+            return
+        raise
+    if not auth_url:
+        raise CallbackError(ErrorCode.BAD_SETTING, f"{adapter.display_name} has no authUrl")
     state = oauth.get("customState") or f"platform={adapter.name}"
-    query = urlencode(
-        {"response_type": "code", "client_id": oauth["clientId"], "state": state}
-        | {"redirect_uri": redirect}
-    )
+    params = {"response_type": "code", **extra_authorize, "client_id": oauth["clientId"]}
+    query = urlencode({**params, "state": state, "redirect_uri": redirect})
     scope = oauth.get("scope") if isinstance(oauth.get("scope"), str) else ""
-    url = f"{oauth['authUrl']}?{query}" + (f"&{scope}" if scope else "")
+    url = f"{auth_url}?{query}" + (f"&{scope}" if scope else "")
     key = f"oauth:{adapter.name}"
     context.state.await_result(
         key,
@@ -234,9 +243,69 @@ def start_oauth(context: Context) -> None:
             "crm": adapter.display_name,
             "server": server_url(context.settings, adapter),
             "redirect": redirect,
+            "callback": extra_callback,
         },
     )
     context.actions.append(auth_flow(key, url))
+
+
+def offer_user_lookup(context: Context) -> None:
+    """Ask the user's CRM user name (Bullhorn: to find their data centre) first."""
+    adapter = context.adapter
+    page = sign_in_page(
+        adapter.display_name,
+        {
+            "title": f"Connect to {adapter.display_name}",
+            "content": [
+                {"const": "username", "title": "User name", "type": "string", "required": True}
+            ],
+        },
+    )
+    page["id"] = USER_LOOKUP_PAGE_ID
+    context.actions.append(post({"type": "rc-adapter-register-customized-page", "page": page}))
+    context.actions.append(
+        post({"type": "rc-adapter-navigate-to", "path": f"/customized/{USER_LOOKUP_PAGE_ID}"})
+    )
+
+
+@handles_button(USER_LOOKUP_PAGE_ID)
+def look_up_user(context: Context, button: dict[str, Any]) -> None:
+    form = button.get("formData")
+    name = form.get("username") if isinstance(form, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise CallbackError(ErrorCode.BAD_MESSAGE, "Enter your user name to connect.")
+    adapter = context.adapter
+    key = f"userLookup:{adapter.name}"
+    url = f"{adapter.user_lookup_url}?{urlencode({'username': name.strip()})}"
+    await_fetches(
+        context,
+        key,
+        {"kind": "userLookup", "username": name.strip()},
+        fetch(key, "GET", url, timeout_ms=LOGIN_TIMEOUT_MS),
+    )
+
+
+@resumes("userLookup")
+def resume_user_lookup(
+    context: Context, key: str, pending: dict[str, Any], result: dict[str, Any]
+) -> None:
+    """Store what the lookup answered (checked by the adapter), then start the OAuth."""
+    context.state.pending.pop(key, None)
+    body = result.get("body")
+    if result.get("status") != 200 or not isinstance(body, dict):
+        raise CallbackError(
+            ErrorCode.SERVER_ERROR,
+            f"Could not look up {pending.get('username')!r} (HTTP {result.get('status')})",
+        )
+    adapter = context.adapter
+    stored = {adapter.storage_keys[0]: body}
+    if adapter.username_key:
+        stored[adapter.username_key] = pending["username"]
+    adapter.oauth_endpoints(stored)  # refuses URLs off the CRM's own hosts before storing
+    context.actions.append(set_storage(stored))
+    lookup_storage = {**context.storage, **stored}
+    context.request = replace(context.request, storage=lookup_storage)
+    start_oauth(context)
 
 
 @handles(AUTH_RESULT)
@@ -254,7 +323,9 @@ def on_auth_result(context: Context) -> None:
         raise CallbackError(ErrorCode.SERVER_ERROR, f"Signing in was not completed: {reason}")
     if "code" not in parse_qs(urlsplit(callback).query):
         raise CallbackError(ErrorCode.SERVER_ERROR, "The CRM refused the sign-in (no code).")
-    query = urlencode({"callbackUri": callback, "hostname": context.hostname})
+    query = urlencode(
+        {"callbackUri": callback, "hostname": context.hostname, **pending.get("callback", {})}
+    )
     url = f"{pending['server']}/oauth-callback?{query}"
     login_key = f"login:{context.adapter.name}"
     continuation = {"kind": "login", "crm": pending["crm"], "server": pending["server"]}

@@ -456,3 +456,117 @@ def test_api_key_crms_ask_for_their_fields_and_send_them_as_additional_info(host
     )
     [login] = of(asked, "fetch")
     assert login["request"]["body"]["additionalInfo"] == (additional or form)
+
+
+BULLHORN = "app.bullhornstaffing.com"
+LOGIN_INFO = {
+    "atsUrl": "https://cls91.bullhornstaffing.com",
+    "oauthUrl": "https://auth-west9.bullhornstaffing.com/oauth",
+    "restUrl": "https://rest-west9.bullhornstaffing.com/rest-services/abc1/",
+}
+
+
+def bullhorn_oauth_registry() -> Any:
+    from dataclasses import replace
+
+    from crm_callbacks.adapters import default_registry
+
+    registry = default_registry()
+    original = registry.get("bullhorn")
+    oauth = {"authUrl": "https://auth.bullhornstaffing.com/oauth/authorize", "clientId": "c1"}
+    registry.register(replace(original, oauth=oauth), replace=True)
+    return registry, original
+
+
+def test_bullhorn_connect_looks_the_user_up_stores_the_ats_url_then_signs_in_at_their_oauth():
+    registry, original = bullhorn_oauth_registry()
+    redirect = "https://abc.chromiumapp.org/"
+    shim = Shim(BULLHORN, settings={"serverUrl": SERVER}, identity={"redirectUrl": redirect})
+    try:
+        asked = shim.send(widget_message("request_authorize_toggle"))
+        page = of(asked, "post")[0]["message"]["page"]
+        assert page["id"] == "crmCallbacksUserLookup" and page["schema"]["required"] == ["username"]
+        looked = shim.send(
+            {
+                "type": "rc-post-message-request",
+                "requestId": "u1",
+                "path": "/crm-callbacks/button-click",
+                "body": {
+                    "button": {"id": "crmCallbacksUserLookup", "formData": {"username": "jo"}}
+                },
+            }
+        )
+        [lookup] = of(looked, "fetch")
+        assert lookup["request"]["url"] == (
+            "https://rest.bullhornstaffing.com/rest-services/loginInfo?username=jo"
+        )
+        answered = shim.answer(lookup, 200, LOGIN_INFO)
+        assert of(answered, "setStorage") == [
+            {
+                "type": "setStorage",
+                "items": {
+                    "crm_extension_bullhorn_user_urls": LOGIN_INFO,
+                    "crm_extension_bullhornUsername": "jo",
+                },
+            }
+        ]
+        [flow] = of(answered, "authFlow")
+        assert flow["url"].startswith("https://auth-west9.bullhornstaffing.com/oauth/authorize?")
+        assert parse_qs(urlsplit(flow["url"]).query)["action"] == ["Login"]
+        shim.context["storage"] = {
+            "crm_extension_bullhorn_user_urls": LOGIN_INFO,
+            "crm_extension_bullhornUsername": "jo",
+        }
+        back = shim.send(
+            {"type": "crm-callbacks-auth-result", "id": flow["id"], "url": f"{redirect}?code=z"}
+        )
+        [exchange] = of(back, "fetch")
+        sent = query_of(exchange)
+        assert sent["tokenUrl"] == ["https://auth-west9.bullhornstaffing.com/oauth/token"]
+        assert sent["apiUrl"] == ["https://rest-west9.bullhornstaffing.com/rest-services/abc1"]
+        assert sent["username"] == ["jo"]
+        # after the sign-in a Bullhorn pop opens on the stored ATS cluster
+        ring_storage = {**shim.context["storage"], **SESSION}
+        popped = Shim(
+            BULLHORN,
+            settings={"serverUrl": SERVER},
+            storage=ring_storage,
+            contacts={"+16505550123": [{"id": "5", "name": "Jo", "type": "Candidate"}]},
+        ).send(ring())
+        assert [t["url"] for t in of(popped, "openTab")] == [
+            "https://cls91.bullhornstaffing.com/BullhornStaffing/OpenWindow.cfm"
+            "?Entity=Candidate&id=5&view=Overview"
+        ]
+    finally:
+        registry.register(original, replace=True)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {**LOGIN_INFO, "oauthUrl": "https://evil.com/oauth"},
+        {**LOGIN_INFO, "restUrl": "https://rest.bullhornstaffing.com.evil.com/x"},
+        {**LOGIN_INFO, "oauthUrl": "http://auth.bullhornstaffing.com/oauth"},
+        {"atsUrl": "https://cls91.bullhornstaffing.com"},
+    ],
+)
+def test_a_bullhorn_lookup_answer_off_bullhorn_hosts_is_refused_and_stores_nothing(bad):
+    registry, original = bullhorn_oauth_registry()
+    shim = Shim(BULLHORN, settings={"serverUrl": SERVER}, identity={"redirectUrl": "https://a/"})
+    try:
+        shim.send(widget_message("request_authorize_toggle"))
+        looked = shim.send(
+            {
+                "type": "rc-post-message-request",
+                "requestId": "u1",
+                "path": "/crm-callbacks/button-click",
+                "body": {
+                    "button": {"id": "crmCallbacksUserLookup", "formData": {"username": "jo"}}
+                },
+            }
+        )
+        answered = shim.answer(of(looked, "fetch")[0], 200, bad)
+        assert of(answered, "setStorage") == [] and of(answered, "authFlow") == []
+        assert [e["code"] for e in answered["errors"]] == [ErrorCode.MISSING_STORAGE]
+    finally:
+        registry.register(original, replace=True)
