@@ -49,10 +49,21 @@ def fetch(
     timeout_ms: int,
     headers: dict[str, str] | None = None,
     body: Any = None,
+    response_headers: tuple[str, ...] = (),
 ) -> Action:
     """Ask the shim for HTTP; its result comes back as ``crm-callbacks-fetch-result``.
 
-    The shim aborts after `timeout_ms` and reports status 0 with an ``error``.
+    The shim aborts after `timeout_ms` and reports status 0 with an ``error``. The result's
+    ``headers`` carries the `response_headers` asked for (lower-case names) that came back.
     """
     request = {"method": method, "url": url, "headers": headers or {}, "body": body}
-    return {"type": "fetch", "id": request_id, "request": request, "timeoutMs": timeout_ms}
+    action = {"type": "fetch", "id": request_id, "request": request, "timeoutMs": timeout_ms}
+    if response_headers:
+        action["responseHeaders"] = [name.lower() for name in response_headers]
+    return action
+
+
+def auth_flow(flow_id: str, url: str) -> Action:
+    """Sign in through the browser (``chrome.identity.launchWebAuthFlow``) at `url`; the
+    shim dispatches ``crm-callbacks-auth-result`` with the `flow_id` and the redirect URL."""
+    return {"type": "authFlow", "id": flow_id, "url": url}

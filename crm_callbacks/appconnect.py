@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from .actions import Action, fetch
 from .contacts import Contact, contact_from_json
 from .errors import CallbackError, ErrorCode
-from .service import JWT_KEY
+from .service import JWT_KEY, SESSION_SERVER_KEY
 from .settings import read_setting
 
 FETCH_RESULT = "crm-callbacks-fetch-result"
@@ -27,50 +27,145 @@ LOGIN_TIMEOUT_MS = 10_000
 UNAUTHORIZE_TIMEOUT_MS = 5_000
 
 
-def server_url(settings: Mapping[str, Any]) -> str:
-    """The configured server's base URL without a trailing slash ("" when none)."""
-    return str(read_setting(settings, "serverUrl")).rstrip("/")
+SESSION_HEADER = "Authorization"
+REFRESHED_TOKEN_HEADER = "x-refreshed-jwt-token"
+MAX_SESSIONS_PER_LOOKUP = 5  # the core answers for the first five session ids only
+SESSION_REVOKED = "CRM_SESSION_REVOKED"
 
 
-def session_token(storage: Mapping[str, Any]) -> str:
+def server_url(settings: Mapping[str, Any], adapter: Any = None) -> str:
+    """The server's base URL without a trailing slash ("" when none): the platform's own
+    ``serverUrl`` when its manifest gives one, else the user's setting."""
+    own = getattr(adapter, "server_url", "") if adapter is not None else ""
+    return str(own or read_setting(settings, "serverUrl")).rstrip("/")
+
+
+def session_token(
+    settings: Mapping[str, Any], storage: Mapping[str, Any], adapter: Any = None
+) -> str:
+    """The stored session token, only if the server in use is the one that issued it.
+
+    A token is never sent to another server: after the server setting changes, the old
+    token counts as no session (signing in again replaces it).
+    """
     value = storage.get(JWT_KEY)
-    return value if isinstance(value, str) else ""
+    issuer = storage.get(SESSION_SERVER_KEY)
+    if not isinstance(value, str) or not value or not isinstance(issuer, str):
+        return ""
+    return value if issuer and issuer == server_url(settings, adapter) else ""
 
 
-def connected(settings: Mapping[str, Any], storage: Mapping[str, Any]) -> bool:
-    """A server is configured and the user has a session with it."""
-    return bool(server_url(settings) and session_token(storage))
+def connected(settings: Mapping[str, Any], storage: Mapping[str, Any], adapter: Any = None) -> bool:
+    """A server is configured and the user has a session with that server."""
+    return bool(server_url(settings, adapter) and session_token(settings, storage, adapter))
+
+
+def _session_headers(token: str) -> dict[str, str]:
+    # The real core reads ``Authorization: Bearer`` first (the jwtToken query is its legacy
+    # form): a header keeps the token out of URLs, history and server access logs.
+    return {SESSION_HEADER: f"Bearer {token}"}
 
 
 def contact_lookup(
-    request_id: str, settings: Mapping[str, Any], storage: Mapping[str, Any], number: str
+    request_id: str,
+    settings: Mapping[str, Any],
+    storage: Mapping[str, Any],
+    number: str,
+    adapter: Any = None,
 ) -> Action:
-    query = {"jwtToken": session_token(storage), "phoneNumber": number}
     formats = read_setting(settings, "overridingPhoneNumberFormat")
-    if formats:
-        query["overridingFormat"] = formats
-    url = f"{server_url(settings)}/contact?{urlencode(query)}"
-    return fetch(request_id, "GET", url, timeout_ms=CONTACT_TIMEOUT_MS)
+    # Always sent, empty when none: some connectors split it without a default.
+    if isinstance(formats, list | tuple):
+        formats = ",".join(formats)
+    query = {"phoneNumber": number, "overridingFormat": str(formats or "")}
+    url = f"{server_url(settings, adapter)}/contact?{urlencode(query)}"
+    return fetch(
+        request_id,
+        "GET",
+        url,
+        timeout_ms=CONTACT_TIMEOUT_MS,
+        headers=_session_headers(session_token(settings, storage, adapter)),
+        response_headers=(REFRESHED_TOKEN_HEADER,),
+    )
 
 
-def call_log_lookup(
-    request_id: str, settings: Mapping[str, Any], storage: Mapping[str, Any], sessions: list[str]
+def call_log_lookups(
+    request_id: str,
+    settings: Mapping[str, Any],
+    storage: Mapping[str, Any],
+    sessions: list[str],
+    adapter: Any = None,
+) -> list[Action]:
+    """One ``GET /callLog`` per five session ids (ids ``request_id#0``, ``#1`` …)."""
+    headers = _session_headers(session_token(settings, storage, adapter))
+    lookups = []
+    for part, start in enumerate(range(0, len(sessions), MAX_SESSIONS_PER_LOOKUP)):
+        chunk = sessions[start : start + MAX_SESSIONS_PER_LOOKUP]
+        url = (
+            f"{server_url(settings, adapter)}/callLog?{urlencode({'sessionIds': ','.join(chunk)})}"
+        )
+        lookups.append(
+            fetch(
+                f"{request_id}#{part}",
+                "GET",
+                url,
+                timeout_ms=CALL_LOG_TIMEOUT_MS,
+                headers=headers,
+                response_headers=(REFRESHED_TOKEN_HEADER,),
+            )
+        )
+    return lookups
+
+
+def api_key_login(
+    request_id: str, settings: Mapping[str, Any], body: dict[str, Any], adapter: Any = None
 ) -> Action:
-    query = urlencode({"jwtToken": session_token(storage), "sessionIds": ",".join(sessions)})
-    url = f"{server_url(settings)}/callLog?{query}"
-    return fetch(request_id, "GET", url, timeout_ms=CALL_LOG_TIMEOUT_MS)
-
-
-def api_key_login(request_id: str, settings: Mapping[str, Any], body: dict[str, str]) -> Action:
-    url = f"{server_url(settings)}/apiKeyLogin"
+    url = f"{server_url(settings, adapter)}/apiKeyLogin"
     headers = {"Content-Type": "application/json"}
     return fetch(request_id, "POST", url, timeout_ms=LOGIN_TIMEOUT_MS, headers=headers, body=body)
 
 
-def unauthorize(request_id: str, settings: Mapping[str, Any], storage: Mapping[str, Any]) -> Action:
-    query = urlencode({"jwtToken": session_token(storage)})
-    url = f"{server_url(settings)}/unAuthorize?{query}"
-    return fetch(request_id, "POST", url, timeout_ms=UNAUTHORIZE_TIMEOUT_MS)
+def unauthorize(
+    request_id: str, settings: Mapping[str, Any], storage: Mapping[str, Any], adapter: Any = None
+) -> Action:
+    url = f"{server_url(settings, adapter)}/unAuthorize"
+    headers = _session_headers(session_token(settings, storage, adapter))
+    return fetch(request_id, "POST", url, timeout_ms=UNAUTHORIZE_TIMEOUT_MS, headers=headers)
+
+
+def return_message(body: Any) -> str:
+    """The text of an answer's ``returnMessage`` (App Connect's message for the user)."""
+    if isinstance(body, dict):
+        message = body.get("returnMessage")
+        if isinstance(message, dict) and isinstance(message.get("message"), str):
+            return message["message"]
+        for key in ("message", "error"):
+            if isinstance(body.get(key), str):
+                return body[key]
+    if isinstance(body, str) and len(body) <= 200:
+        return body
+    return ""
+
+
+def session_ended(result: Mapping[str, Any]) -> bool:
+    """The server no longer knows the sign-in: 401, ``CRM_SESSION_REVOKED``, a 400 that asks
+    to authorize again (bad token), or a lookup answered ``successful: false`` (the core's
+    answer once the user signed out)."""
+    status, body = result.get("status"), result.get("body")
+    if status == 401:
+        return True
+    if isinstance(body, dict) and body.get("errorCode") == SESSION_REVOKED:
+        return True
+    if status == 400 and isinstance(body, str) and "authorize CRM platform" in body:
+        return True
+    return status == 200 and isinstance(body, dict) and body.get("successful") is False
+
+
+def refreshed_token(result: Mapping[str, Any]) -> str:
+    """The renewed session token the server sent back, or ""."""
+    headers = result.get("headers")
+    value = headers.get(REFRESHED_TOKEN_HEADER) if isinstance(headers, dict) else None
+    return value if isinstance(value, str) and value.count(".") == 2 else ""
 
 
 def checked_body(result: Mapping[str, Any], what: str) -> dict[str, Any]:
@@ -82,9 +177,13 @@ def checked_body(result: Mapping[str, Any], what: str) -> dict[str, Any]:
             ErrorCode.SERVER_UNREACHABLE, f"The CRM server did not answer the {what}: {reason}"
         )
     body = result.get("body")
-    message = body.get("message") if isinstance(body, dict) else None
+    if session_ended(result):
+        raise CallbackError(
+            ErrorCode.SESSION_ENDED, f"The CRM server ended the session during the {what}"
+        )
     if not 200 <= status < 300 or not isinstance(body, dict) or body.get("successful") is False:
-        detail = f": {message}" if isinstance(message, str) and message else ""
+        message = return_message(body)
+        detail = f": {message}" if message else ""
         raise CallbackError(
             ErrorCode.SERVER_ERROR, f"The CRM server refused the {what} (HTTP {status}){detail}"
         )
@@ -122,5 +221,9 @@ def token_from(result: Mapping[str, Any]) -> str:
     body = checked_body(result, "sign-in")
     token = body.get("jwtToken")
     if not isinstance(token, str) or not token:
-        raise CallbackError(ErrorCode.SERVER_ERROR, "The CRM server's sign-in gave no token")
+        why = return_message(body)
+        raise CallbackError(
+            ErrorCode.SERVER_ERROR,
+            f"The CRM server's sign-in gave no token{': ' + why if why else ''}",
+        )
     return token

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .actions import Action
@@ -27,6 +27,8 @@ class Request:
     now: float | None = None
     """``context.now``: the shim's clock (ms since the epoch); Python has none of its own.
     Pending server lookups expire by it; without it they never expire."""
+    identity: Mapping[str, Any] = field(default_factory=dict)
+    """What the browser's sign-in support gives (``redirectUrl`` for OAuth), when it has it."""
 
     @property
     def message_type(self) -> str:
@@ -69,6 +71,7 @@ def parse_request(raw: object) -> Request:
         contacts=_object(context, "contacts", "context"),
         state=raw.get("state"),
         now=now,
+        identity=_object(context, "identity", "context"),
     )
 
 

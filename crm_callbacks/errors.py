@@ -40,6 +40,8 @@ class ErrorCode(StrEnum):
     """The App Connect server did not answer (down, refused, timed out)."""
     SERVER_ERROR = "SERVER_ERROR"
     """The App Connect server answered with an error or an unexpected body."""
+    SESSION_ENDED = "SESSION_ENDED"
+    """The App Connect server no longer knows this sign-in (signed out, revoked, expired)."""
     UNKNOWN_FETCH = "UNKNOWN_FETCH"
     """A fetch result arrived for no pending request (state was reset or evicted)."""
     UNSAFE_URL = "UNSAFE_URL"

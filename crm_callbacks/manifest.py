@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .adapters import Registry, default_registry
-from .service import COMMON_SESSION_KEYS
+from .service import COMMON_SESSION_KEYS, SESSION_SERVER_KEY
 from .settings import settings_schema
 
 
@@ -23,7 +23,7 @@ def storage_keys(registry: Registry | None = None) -> list[str]:
     The session keys every CRM shares plus each adapter's declared ones: nothing else
     the extension stores ever reaches Python.
     """
-    keys = list(COMMON_SESSION_KEYS)
+    keys = [*COMMON_SESSION_KEYS, SESSION_SERVER_KEY]
     for adapter in registry or default_registry():
         keys.extend(k for k in adapter.storage_keys if k not in keys)
     return keys

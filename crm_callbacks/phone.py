@@ -8,6 +8,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 _NOT_DIGIT = re.compile(r"[^0-9]")
+DIGIT_MARKS = frozenset("*#")  # App Connect's overriding formats use either for a digit
 
 
 def match_key(number: str) -> str:
@@ -30,17 +31,17 @@ def lookup(table: Mapping[str, T], number: str) -> T | None:
 
 
 def format_number(number: str, pattern: str) -> str | None:
-    """`number` written in `pattern`, ``*`` standing for each digit, taken from the end.
+    """`number` written in `pattern`, ``*`` or ``#`` standing for each digit, from the end.
 
     ``format_number("+16505550100", "(***) ***-****")`` is ``"(650) 555-0100"``;
     None when the number has fewer digits than the pattern wants.
     """
     digits = match_key(number).lstrip("+")
-    wanted = pattern.count("*")
+    wanted = sum(ch in DIGIT_MARKS for ch in pattern)
     if wanted == 0 or len(digits) < wanted:
         return None
     tail = iter(digits[-wanted:])
-    return "".join(next(tail) if ch == "*" else ch for ch in pattern)
+    return "".join(next(tail) if ch in DIGIT_MARKS else ch for ch in pattern)
 
 
 def spellings(number: str, patterns: list[str]) -> list[str]:

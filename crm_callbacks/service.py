@@ -17,6 +17,8 @@ AUTHORIZATION_PATH = "/authorize"
 BUTTON_EVENT_PATH = "/crm-callbacks/button-click"
 
 JWT_KEY = "rcUnifiedCrmExtJwt"
+SESSION_SERVER_KEY = "crmCallbacksSessionServer"
+"""The server that issued the stored token: the token is sent to that server only."""
 COMMON_SESSION_KEYS = (JWT_KEY,)
 """What the extension keeps for any CRM session; every deauthorize removes these."""
 

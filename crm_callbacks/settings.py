@@ -155,7 +155,7 @@ SETTINGS: dict[str, Setting] = {
             "overridingPhoneNumberFormat",
             "text",
             "Extra phone number formats",
-            "How your CRM writes numbers, * for each digit, comma-separated (at most 3), "
+            "How your CRM writes numbers, * or # for each digit, comma-separated (at most 3), "
             "e.g. (***) ***-****, ***-***-****. E.164 (+16505550100) is always tried.",
             "",
             group="CRM server",
@@ -166,19 +166,20 @@ SETTINGS: dict[str, Setting] = {
 
 
 MAX_PHONE_FORMATS = 3
-_FORMAT_CHARS = set("*0123456789()+-. ")
+_FORMAT_CHARS = set("*#0123456789()+-. ")
 
 
 def check_phone_formats(value: str) -> list[str]:
-    """Comma-separated ``*``-digit patterns, at most `MAX_PHONE_FORMATS`, else BAD_SETTING."""
+    """Comma-separated patterns, ``*`` or ``#`` per digit (App Connect takes both), at most
+    `MAX_PHONE_FORMATS`, else BAD_SETTING."""
     formats = [f.strip() for f in value.split(",") if f.strip()]
     if len(formats) > MAX_PHONE_FORMATS:
         raise CallbackError(ErrorCode.BAD_SETTING, f"at most {MAX_PHONE_FORMATS} phone formats")
     for pattern in formats:
-        if "*" not in pattern or not set(pattern) <= _FORMAT_CHARS:
+        if not set(pattern) & {"*", "#"} or not set(pattern) <= _FORMAT_CHARS:
             raise CallbackError(
                 ErrorCode.BAD_SETTING,
-                f"phone format {pattern!r} may hold only * (a digit), digits and ()+-. spaces",
+                f"phone format {pattern!r} may hold only * or # (a digit), digits and ()+-. spaces",
             )
     return formats
 

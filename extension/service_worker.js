@@ -4,6 +4,9 @@
 // Nothing lives only in globals: state is in chrome.storage.session, settings in
 // chrome.storage.local, so a terminated worker restarts where it left off.
 
+import * as secrets from "./worker/secrets.js";
+import * as identity from "./worker/identity.js";
+
 const OFFSCREEN_PATH = "offscreen.html";
 const STATE_KEY = "crmCallbacksState";
 const SETTINGS_KEY = "crmCallbacksSettings";
@@ -85,8 +88,9 @@ async function readBuildConfig() {
 // a key that is not stored is passed as null so Python can tell "absent".
 async function readDeclaredStorage() {
   const { storageKeys = [] } = await readBuildConfig();
-  const stored = await chrome.storage.local.get(storageKeys);
-  return Object.fromEntries(storageKeys.map((key) => [key, stored[key] ?? null]));
+  const [stored, secret] = await Promise.all([chrome.storage.local.get(storageKeys), secrets.readSecrets()]);
+  const all = { ...stored, ...secret };
+  return Object.fromEntries(storageKeys.map((key) => [key, all[key] ?? null]));
 }
 
 async function dispatchToPython(message, page) {
@@ -98,7 +102,8 @@ async function dispatchToPython(message, page) {
   const request = {
     v: CONTRACT_VERSION,
     message,
-    context: { page, settings, storage, now: Date.now() }, // Python has no clock: pending lookups expire by this
+    // Python has no clock: pending lookups expire by `now`
+    context: { page, settings, storage, identity: identity.identityContext(), now: Date.now() },
     state: session[STATE_KEY] ?? {},
   };
   let answer;
@@ -157,10 +162,11 @@ async function handleWidgetEvent(message, page, tab, receivedAt = Date.now()) {
 const FETCH_RESULT = "crm-callbacks-fetch-result";
 const DEFAULT_FETCH_TIMEOUT_MS = 15000;
 
-async function runFetch({ id, request, timeoutMs }) {
+async function runFetch({ id, request, timeoutMs, responseHeaders }) {
   const limit = Number(timeoutMs) > 0 ? Number(timeoutMs) : DEFAULT_FETCH_TIMEOUT_MS;
   try {
     if (!isAllowedUrl(request?.url)) throw new Error(`refused to fetch ${JSON.stringify(request?.url)}`);
+    await secrets.checkCredentialTarget(request);
     const init = {
       method: request.method ?? "GET",
       headers: request.headers ?? {},
@@ -178,7 +184,7 @@ async function runFetch({ id, request, timeoutMs }) {
     } catch {
       // not JSON: Python gets the text
     }
-    return { type: FETCH_RESULT, id, status: answer.status, body };
+    return { type: FETCH_RESULT, id, status: answer.status, body, headers: secrets.pickHeaders(answer, responseHeaders) };
   } catch (error) {
     const reason = error?.name === "TimeoutError" ? `timed out after ${limit} ms` : String(error?.message ?? error);
     return { type: FETCH_RESULT, id, status: 0, body: null, error: reason };
@@ -216,10 +222,11 @@ const performers = {
     await chrome.tabs.create(options);
   },
   async removeStorage(action) {
-    await chrome.storage.local.remove(action.keys);
+    await Promise.all([chrome.storage.local.remove(action.keys), secrets.removeSecrets(action.keys)]);
   },
   async setStorage(action) {
-    await chrome.storage.local.set(action.items);
+    const [secret, other] = secrets.splitSecrets(action.items);
+    await Promise.all([chrome.storage.local.set(other), secrets.writeSecrets(secret)]);
   },
   async reply(action, tab) {
     await postToWidget(tab, {
@@ -235,6 +242,10 @@ const performers = {
     // Not awaited: the dispatch queue goes on while the request is out; the result
     // joins the queue as a new event for the same page and tab.
     runFetch(action).then((result) => serialised(() => handleWidgetEvent(result, page, tab)));
+  },
+  authFlow(action, tab, page) {
+    // Not awaited, like fetch: the sign-in window may stay open for minutes.
+    identity.runAuthFlow(action).then((result) => serialised(() => handleWidgetEvent(result, page, tab)));
   },
   async notify(action, tab) {
     await sendToTab(tab, { target: "content", type: "notice", level: action.level, text: action.message });
@@ -404,4 +415,4 @@ chrome.runtime.onStartup.addListener(() => ensureOffscreenDocument());
 chrome.runtime.onInstalled.addListener(() => ensureOffscreenDocument());
 
 // Exposed for end-to-end tests and benchmarks (worker.evaluate), not used by the shim.
-self.crmCallbacks = { ensureOffscreenDocument, callOffscreen, dispatchToPython };
+self.crmCallbacks = { ensureOffscreenDocument, callOffscreen, dispatchToPython, secrets };

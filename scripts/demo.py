@@ -9,11 +9,16 @@ incoming call from (650) 555-0123 and shows the contact page the extension opens
 its URL is printed and a screenshot saved.
 
     python scripts/demo.py [--dist build/dist] [--out build/demo] [--headed]
+                           [--server python|app-connect]
+
+``--server app-connect`` answers the API from App Connect's real server core
+(scripts/appconnect) instead of the bundled Python server; the CRM site stays the same.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -53,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "build" / "dist")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "demo")
     parser.add_argument("--headed", action="store_true", help="show the browser (needs a display)")
+    parser.add_argument(
+        "--server",
+        choices=["python", "app-connect"],
+        default="python",
+        help="which App Connect server answers: the bundled Python one or the real core",
+    )
     args = parser.parse_args(argv)
     if not (args.dist / "manifest.json").is_file():
         raise SystemExit(f"[demo] error: no extension in {args.dist}: run scripts/build.py first")
@@ -60,16 +71,22 @@ def main(argv: list[str] | None = None) -> int:
 
     headed = args.headed or bool(os.environ.get("DISPLAY"))
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as servers:
         store = Store()
         api = start(port=0, store=store)
+        api_url = api.url
+        if args.server == "app-connect":
+            from scripts.appconnect import realcore
+
+            api_url = servers.enter_context(realcore.running()).url
+            step(f"App Connect's real server core: {api_url}")
         site = start(
             port=0,
             store=store,
             secret=api.config.secret,
             tls=self_signed_certificate(Path(scratch), CRM_HOST),
         )
-        step(f"testCRM server: API {api.url}, CRM site https://{CRM_HOST} (→ port {site.port})")
+        step(f"API {api_url}, CRM site https://{CRM_HOST} (→ port {site.port})")
         try:
             with sync_playwright() as playwright:
                 context = launch_extension(
@@ -80,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                     headless=not headed,
                     viewport={"width": 1200, "height": 800},
                 )
-                run_demo(context, api.url, args.out)
+                run_demo(context, api_url, args.out)
                 context.close()
         finally:
             site.stop()
@@ -109,7 +126,7 @@ def run_demo(context: Any, server_url: str, out: Path) -> None:
     phone.click("form button[type=submit]")
     wait_for(
         lambda: worker.evaluate(
-            "async () => (await chrome.storage.local.get('rcUnifiedCrmExtJwt')).rcUnifiedCrmExtJwt"
+            "async () => (await self.crmCallbacks.secrets.readSecrets()).rcUnifiedCrmExtJwt"
         ),
         "the sign-in to the testCRM server",
     )

@@ -35,3 +35,22 @@ def make_request(
 @pytest.fixture
 def ring() -> dict[str, Any]:
     return widget_message("active_call_ringing_inbound")
+
+
+@pytest.fixture(scope="session")
+def real_core() -> Any:
+    """The real App Connect server core (scripts/appconnect) with our testCRM connector.
+
+    Fails when it is not installed in CI (scripts/dev.sh installs it); skips elsewhere.
+    """
+    import os
+
+    from scripts.appconnect import realcore
+
+    if not realcore.installed():
+        message = "the real App Connect core is not installed: run scripts/dev.sh build"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with realcore.running() as core:
+        yield core

@@ -65,7 +65,11 @@ def test_a_crm_manifest_adds_its_hosts_and_is_bundled(dist_with_manifest: Path):
     assert json.loads((dist_with_manifest / "crm-manifest.json").read_text()) == ACME
     assert "clientId=abc" in config["widgetUrl"]
     # only what adapters declare reaches Python
-    assert config["storageKeys"] == ["rcUnifiedCrmExtJwt", "crm_extension_bullhorn_user_urls"]
+    assert config["storageKeys"] == [
+        "rcUnifiedCrmExtJwt",
+        "crmCallbacksSessionServer",
+        "crm_extension_bullhorn_user_urls",
+    ]
     schema = json.loads((dist_with_manifest / "settings-schema.json").read_text())
     platforms = [
         p["name"] for g in schema["groups"] for f in g["fields"] for p in f.get("platforms", [])

@@ -32,7 +32,11 @@ def call(server: RunningServer, method: str, path: str, body: Any = None) -> tup
         with urllib.request.urlopen(request, timeout=5) as answer:
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:  # errors about the session are text, as the real core's
+            return error.code, raw.decode()
 
 
 def login(server: RunningServer, api_key: str = DEFAULT_API_KEY) -> tuple[int, Any]:
@@ -55,7 +59,7 @@ def token(server: RunningServer) -> str:
 
 def test_login_with_the_api_key_gives_a_session_token(server):
     status, body = login(server)
-    assert status == 200 and body["successful"] is True
+    assert status == 200 and body["returnMessage"]["messageType"] == "success"
     claims = tokens.verify(server.config.secret, body["jwtToken"])
     assert claims["platform"] == "testCRM" and claims["rcUserNumber"] == "+16505550199"
 
@@ -70,7 +74,7 @@ def test_login_with_the_api_key_gives_a_session_token(server):
 )
 def test_login_refuses_a_wrong_key_or_platform(server, body):
     status, answer = call(server, "POST", "/apiKeyLogin", body)
-    assert status in (400, 401) and answer["successful"] is False and answer["message"]
+    assert status == 400 and "jwtToken" not in answer and answer
 
 
 @pytest.mark.parametrize(
@@ -100,7 +104,7 @@ def test_call_logs_report_matched_sessions(server):
     assert status == 200
     assert body["logs"] == [
         {"sessionId": "214705503020", "matched": True, "logId": "9001"},
-        {"sessionId": "none", "matched": False, "logId": None},
+        {"sessionId": "none", "matched": False},
     ]
 
 
@@ -111,7 +115,7 @@ def test_api_calls_without_a_valid_session_are_refused(server, jwt):
         f"/callLog?jwtToken={jwt}&sessionIds=1",
     ):
         status, body = call(server, "GET", path)
-        assert status == 401 and body["successful"] is False
+        assert status == 400 and body == "Please go to Settings and authorize CRM platform"
 
 
 def test_a_forged_or_expired_token_is_refused(server):
@@ -119,14 +123,15 @@ def test_a_forged_or_expired_token_is_refused(server):
     expired = tokens.issue(server.config.secret, {"platform": "testCRM"}, lifetime_s=-1)
     for jwt in (forged, expired):
         status, _ = call(server, "GET", f"/contact?jwtToken={jwt}&phoneNumber=1")
-        assert status == 401
+        assert status == 400
 
 
 def test_unauthorize_ends_the_session(server):
     jwt = token(server)
     assert call(server, "POST", f"/unAuthorize?jwtToken={jwt}")[0] == 200
     status, body = call(server, "GET", f"/contact?jwtToken={jwt}&phoneNumber=%2B16505550100")
-    assert status == 401 and "logged out" in body["message"]
+    assert status == 200 and body["successful"] is False
+    assert body["returnMessage"]["message"] == "Contact not found"
 
 
 def test_bad_requests_get_json_errors(server):

@@ -43,6 +43,7 @@ SIMPLE_FIELDS: dict[str, tuple[str, type]] = {
     "openInPopup": ("open_in_popup", bool),
     "contactPageUrls": ("contact_page_urls", dict),
     "defaultContactType": ("default_contact_type", str),
+    "serverUrl": ("server_url", str),
 }
 USED_FIELDS = {
     *SIMPLE_FIELDS,
@@ -126,6 +127,16 @@ def _platform(
     auth_type = auth.get("type") if isinstance(auth, dict) else config.get("authType")
     if isinstance(auth_type, str) and auth_type:
         changes["auth_type"] = auth_type
+    if isinstance(auth, dict):  # App Connect's {"type", "apiKey": {"page"}, "oauth"}
+        api_key = auth.get("apiKey")
+        page = api_key.get("page") if isinstance(api_key, dict) else None
+        if page is not None:
+            if not isinstance(page, dict) or not isinstance(page.get("content", []), list):
+                raise AdapterError(f"platforms.{name}.auth.apiKey.page must have a content list")
+            changes["api_key_page"] = page
+        oauth = auth.get("oauth")
+        if isinstance(oauth, dict) and isinstance(oauth.get("authUrl"), str):
+            changes["oauth"] = oauth
     if "contactTypes" in config:
         changes["contact_types"] = _contact_types(name, config["contactTypes"])
     if "environment" in config:

@@ -156,6 +156,18 @@ class Adapter:
         default_factory=dict, hash=False, compare=False, repr=False
     )
     """This user's values of the CRM's settings (`for_user`); empty until bound."""
+    server_url: str = ""
+    """The platform's own App Connect server (manifest ``serverUrl``); "" for the setting's."""
+    # JSON objects: left out of ==/hash (a dict is unhashable; the adapter stays hashable)
+    api_key_page: Any = field(default=None, compare=False)
+    """App Connect's ``auth.apiKey.page`` (title, content fields): the sign-in form."""
+    oauth: Any = field(default=None, compare=False)
+    """App Connect's ``auth.oauth`` (``authUrl``, ``clientId``, ``scope``, ``customState``)."""
+    user_lookup_url: str = ""
+    """Where OAuth sign-in first looks the user's name up (``?username=``) when
+    `oauth_endpoints` lacks stored values: the answer is stored under the first of
+    `storage_keys`, the name under `username_key`."""
+    username_key: str = ""
 
     # --- page matching -------------------------------------------------------
 
@@ -247,6 +259,17 @@ class Adapter:
         identifier = self.identifier
         extra = {identifier.host} if "*" not in identifier.host else set()
         return {page_hostname} | extra
+
+    # --- sign-in ---------------------------------------------------------------
+
+    def oauth_endpoints(self, storage: Storage) -> tuple[str, dict[str, str], dict[str, str]]:
+        """(authorize URL, extra authorize parameters, extra ``/oauth-callback`` parameters).
+
+        The manifest's ``auth.oauth.authUrl`` by default; override where the CRM's OAuth
+        server depends on the user (Bullhorn's data centre).
+        """
+        oauth = self.oauth if isinstance(self.oauth, dict) else {}
+        return str(oauth.get("authUrl") or ""), {}, {}
 
     # --- callbacks -----------------------------------------------------------
 

@@ -2,20 +2,29 @@
 
 The CRM page is ``app.bullhornstaffing.com`` but records live on a per-user cluster
 (e.g. ``cls5.bullhornstaffing.com``), read from ``crm_extension_bullhorn_user_urls``.
+That value is what Bullhorn's ``loginInfo`` service answers for the user name
+(``atsUrl``, ``oauthUrl``, ``restUrl``), as App Connect's extension stores it; connecting
+asks for the user name, looks it up, stores the answer, then signs in with OAuth at the
+user's own ``oauthUrl`` (App Connect reads the name from the Bullhorn page's cookie; we
+ask, so no page script is involved).
 Records open in a background popup, as Bullhorn users expect; Bullhorn has no
 "open all matches" behaviour, so several matches always prompt.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from ..errors import CallbackError
+from ..errors import CallbackError, ErrorCode
 from ..urls import normalize_origin
 from .base import Adapter, Environment, Storage
 
 USER_URLS_KEY = "crm_extension_bullhorn_user_urls"
 USERNAME_KEY = "crm_extension_bullhornUsername"
+LOGIN_INFO_URL = "https://rest.bullhornstaffing.com/rest-services/loginInfo"
+BULLHORN_DOMAIN = "bullhornstaffing.com"
+_SAFE_PATH = re.compile(r"[A-Za-z0-9._~/-]*")
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,19 @@ class BullhornAdapter(Adapter):
             hosts.add(ats_url.removeprefix("https://").split(":", 1)[0])
         return hosts
 
+    def oauth_endpoints(self, storage: Storage) -> tuple[str, dict[str, str], dict[str, str]]:
+        """The user's own Bullhorn OAuth server, and the token/REST URLs and user name the
+        App Connect server needs at ``/oauth-callback``."""
+        urls = storage.get(USER_URLS_KEY)
+        urls = urls if isinstance(urls, dict) else {}
+        oauth_url = bullhorn_origin(urls.get("oauthUrl"), "oauthUrl", path_ok=True)
+        rest_url = bullhorn_origin(urls.get("restUrl"), "restUrl", path_ok=True)
+        username = storage.get(USERNAME_KEY)
+        callback = {"tokenUrl": f"{oauth_url}/token", "apiUrl": rest_url}
+        if isinstance(username, str) and username:
+            callback["username"] = username
+        return f"{oauth_url}/authorize", {"action": "Login"}, callback
+
     def _ats_url(self, storage: Storage, *, required: bool = True) -> str | None:
         """The stored ATS origin; MISSING_STORAGE when `required` and it is not there."""
         user_urls = storage.get(USER_URLS_KEY)
@@ -42,6 +64,25 @@ class BullhornAdapter(Adapter):
             if required:
                 raise
             return None
+
+
+def bullhorn_origin(value: object, name: str, *, path_ok: bool = False) -> str:
+    """A Bullhorn URL from ``loginInfo``: https on a bullhornstaffing.com host, else
+    MISSING_STORAGE (a stored value must not send the user or a token elsewhere)."""
+    text = value.strip().rstrip("/") if isinstance(value, str) else ""
+    origin_part, _, path = text.removeprefix("https://").partition("/")
+    origin = normalize_origin(
+        f"https://{origin_part}" if text.startswith("https://") else text,
+        source=f"{USER_URLS_KEY}.{name} (connect to Bullhorn)",
+    )
+    host = origin.removeprefix("https://").split(":", 1)[0]
+    if host != BULLHORN_DOMAIN and not host.endswith("." + BULLHORN_DOMAIN):
+        raise CallbackError(
+            ErrorCode.MISSING_STORAGE, f"{USER_URLS_KEY}.{name} is not a Bullhorn host: {host}"
+        )
+    if path and (not path_ok or ".." in path or not _SAFE_PATH.fullmatch(path)):
+        raise CallbackError(ErrorCode.MISSING_STORAGE, f"{USER_URLS_KEY}.{name} has a bad path")
+    return f"{origin}/{path}" if path else origin
 
 
 ADAPTER = BullhornAdapter(
@@ -56,4 +97,6 @@ ADAPTER = BullhornAdapter(
     open_in_popup=True,
     supports_open_all_matches=False,
     environment=Environment("fixed", host="app.bullhornstaffing.com"),
+    user_lookup_url=LOGIN_INFO_URL,
+    username_key=USERNAME_KEY,
 )

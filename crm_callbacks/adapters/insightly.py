@@ -16,4 +16,17 @@ ADAPTER = Adapter(
     contact_types=("lead", "contact"),
     default_contact_type="Contact",
     environment=Environment("dynamic", url_identifier="*.insightly.com"),
+    # Sign-in fields App Connect's Insightly connector reads (its manifest's auth.apiKey.page).
+    api_key_page={
+        "title": "Connect to Insightly",
+        "content": [
+            {"const": "apiKey", "title": "API key", "type": "string", "required": True},
+            {
+                "const": "apiUrl",
+                "title": "API URL (User Settings → API)",
+                "type": "string",
+                "required": True,
+            },
+        ],
+    },
 )

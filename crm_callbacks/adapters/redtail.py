@@ -10,4 +10,18 @@ ADAPTER = Adapter(
     log_page_url="https://{hostname}/activities/{logId}",
     can_open_log_page=True,
     environment=Environment("fixed", host="crm.redtailtechnology.com"),
+    # Redtail signs in with the user's credentials (App Connect's auth.apiKey.page).
+    api_key_page={
+        "title": "Connect to Redtail CRM",
+        "content": [
+            {"const": "username", "title": "Username", "type": "string", "required": True},
+            {
+                "const": "password",
+                "title": "Password",
+                "type": "string",
+                "required": True,
+                "uiSchema": {"ui:widget": "password"},
+            },
+        ],
+    },
 )

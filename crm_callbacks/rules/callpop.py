@@ -77,8 +77,10 @@ def pop(context: Context, event: CallEvent) -> None:
     if timing != event.trigger or state.was_popped(session_key) or session_key in state.pending:
         return
     contacts = carried or context.known_contacts(event.number)
-    if not contacts and connected(context.settings, context.storage):
-        lookup = contact_lookup(session_key, context.settings, context.storage, event.number)
+    if not contacts and connected(context.settings, context.storage, context.adapter):
+        lookup = contact_lookup(
+            session_key, context.settings, context.storage, event.number, context.adapter
+        )
         continuation = {"kind": "callpop", "session": session_key, "number": event.number}
         await_fetches(context, session_key, continuation, lookup)
         return

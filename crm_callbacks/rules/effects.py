@@ -12,11 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..actions import Action, notify
-from ..appconnect import FETCH_RESULT
+from ..actions import Action, notify, post, remove_storage, set_storage
+from ..appconnect import FETCH_RESULT, refreshed_token, session_ended, session_token
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
+from ..service import (
+    COMMON_SESSION_KEYS,
+    JWT_KEY,
+    authorization_status_message,
+)
 from .requests import neutral_reply
+
+LOOKUP_KINDS = frozenset({"contactMatch", "callpop", "callLogs"})
+"""Continuations that use the session: their answers can renew or end it."""
+NO_MATCHES = {"successful": True, "contact": [], "logs": []}
 
 Resume = Callable[[Context, str, dict[str, Any], dict[str, Any]], None]
 CONTINUATIONS: dict[str, Resume] = {}
@@ -65,6 +74,8 @@ def on_fetch_result(context: Context) -> None:
     if pending is None:
         raise CallbackError(ErrorCode.UNKNOWN_FETCH, f"no request is waiting for {fetch_id!r}")
     resume = CONTINUATIONS.get(pending.get("kind"))  # type: ignore[arg-type]
+    if pending.get("kind") in LOOKUP_KINDS:
+        result = _session_life(context, result)
     kept = len(context.actions)
     try:
         if resume is None:
@@ -77,6 +88,31 @@ def on_fetch_result(context: Context) -> None:
         context.state.pending.pop(key, None)
         context.errors.append(error)
         context.actions.extend(_owed(pending, error))
+
+
+def _session_life(context: Context, result: dict[str, Any]) -> dict[str, Any]:
+    """Keep a renewed token; on an ended session sign out here, once, and let the waiting
+    rule go on as if nothing matched (no error per call)."""
+    token = session_token(context.settings, context.storage, context.adapter)
+    renewed = refreshed_token(result)
+    if renewed and token and renewed != token:
+        context.actions.append(set_storage({JWT_KEY: renewed}))
+    if not session_ended(result):
+        return result
+    if token:  # still signed in here: this is the first answer that says the session ended
+        context.actions.append(remove_storage(list(COMMON_SESSION_KEYS)))
+        context.actions.append(post(authorization_status_message(authorized=False)))
+        context.actions.append(
+            notify(
+                "warning",
+                f"Your {context.adapter.display_name} session ended; connect again to "
+                "look up contacts and call logs.",
+            )
+        )
+    context.errors.append(
+        CallbackError(ErrorCode.SESSION_ENDED, "The CRM server no longer knows this sign-in")
+    )
+    return {**result, "status": 200, "body": NO_MATCHES}
 
 
 def _owed(pending: dict[str, Any], error: CallbackError) -> list[Action]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..actions import post, reply
-from ..appconnect import call_log_lookup, connected, contact_lookup, contacts_from, logs_from
+from ..appconnect import call_log_lookups, connected, contact_lookup, contacts_from, logs_from
 from ..contacts import Contact, unique
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
@@ -39,7 +39,7 @@ def match_contacts(context: Context, request: WidgetRequest) -> Any:
             matches[number] = [_widget_contact(c, number) for c in contacts]
         elif number not in unknown:
             unknown.append(number)
-    if not unknown or not connected(context.settings, context.storage):
+    if not unknown or not connected(context.settings, context.storage, context.adapter):
         return matches
     key = pending_key("match", request.request_id)
     continuation = {
@@ -51,7 +51,7 @@ def match_contacts(context: Context, request: WidgetRequest) -> Any:
         "results": matches,
     }
     lookups = [
-        contact_lookup(f"{key}#{i}", context.settings, context.storage, number)
+        contact_lookup(f"{key}#{i}", context.settings, context.storage, number, context.adapter)
         for i, number in enumerate(unknown)
     ]
     await_fetches(context, key, continuation, *lookups)
@@ -86,17 +86,19 @@ def resume_match(
 def match_call_logs(context: Context, request: WidgetRequest) -> Any:
     """The CRM log record of each asked call session (lets the widget "view log")."""
     session_ids = _strings(request.body.get("sessionIds"), "sessionIds")
-    if not session_ids or not connected(context.settings, context.storage):
+    if not session_ids or not connected(context.settings, context.storage, context.adapter):
         return _known_logs(context, session_ids)
     key = pending_key("logs", request.request_id)
+    lookups = call_log_lookups(key, context.settings, context.storage, session_ids, context.adapter)
     continuation = {
         "kind": "callLogs",
         "requestId": request.request_id,
         "path": request.path,
         "sessionIds": session_ids,
+        "parts": len(lookups),
+        "answered": [],
     }
-    lookup = call_log_lookup(key, context.settings, context.storage, session_ids)
-    await_fetches(context, key, continuation, lookup)
+    await_fetches(context, key, continuation, *lookups)
     return DEFERRED
 
 
@@ -104,14 +106,22 @@ def match_call_logs(context: Context, request: WidgetRequest) -> Any:
 def resume_call_logs(
     context: Context, key: str, pending: dict[str, Any], result: dict[str, Any]
 ) -> None:
-    """Remember the server's log ids, then answer with every log known for the sessions."""
-    context.state.pending.pop(key, None)
+    """Remember the server's log ids; once every part (five sessions each) is answered,
+    answer with every log known for the sessions."""
+    part, parts = _part(result), pending.get("parts", 1)
+    answered = pending.setdefault("answered", [])
+    if not 0 <= part < parts or part in answered:
+        raise CallbackError(ErrorCode.UNKNOWN_FETCH, f"unexpected call log lookup {result['id']!r}")
+    answered.append(part)
     try:
         for session_id, log_id in logs_from(result).items():
             context.state.remember_log(session_id, log_id)
     except CallbackError as error:
         context.errors.append(error)  # answer with what is already known
-    context.actions.append(reply(pending["requestId"], _known_logs(context, pending["sessionIds"])))
+    if len(answered) == parts:
+        context.state.pending.pop(key, None)
+        known = _known_logs(context, pending["sessionIds"])
+        context.actions.append(reply(pending["requestId"], known))
 
 
 def _known_logs(context: Context, session_ids: list[str]) -> dict[str, list[dict[str, str]]]:

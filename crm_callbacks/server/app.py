@@ -1,8 +1,12 @@
 """The HTTP side of the local testCRM server: App Connect's API and the demo CRM's pages.
 
 API (JSON): ``POST /apiKeyLogin``, ``GET /contact``, ``GET /callLog``,
-``POST /unAuthorize``; every call but the login needs a valid, unrevoked
-``jwtToken``. Pages (HTML): the demo CRM the testCRM adapter opens
+``POST /unAuthorize``, answering as App Connect's real server core (``@app-connect/core``)
+does, which ``tests/test_server_parity.py`` checks against both: the session token comes in
+``Authorization: Bearer`` (or, as older clients send it, the ``jwtToken`` query); a missing or
+bad token is 400 text; a lookup after sign-out is 200 ``successful: false``; messages come
+as ``returnMessage`` objects; a token with a week or less left is renewed in the
+``x-refreshed-jwt-token`` response header. Pages (HTML): the demo CRM the testCRM adapter opens
 (``/contacts/<id>``, ``/logs/<id>``, ``/contacts?phone=``) and a demo phone
 (``/phone.html``) that posts the RingCentral widget's messages.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from importlib import resources
@@ -26,6 +31,10 @@ from .http import AccessLog, HardenedHandler
 from .store import Store
 
 DEFAULT_FORMATS = ["(***) ***-****", "***-***-****"]
+MAX_CALL_LOG_SESSIONS = 5  # the real core answers for the first five session ids only
+TOKEN_LIFETIME_S = 14 * 24 * 3600  # the real core's JWTs last two weeks...
+REFRESH_WITHIN_S = 7 * 24 * 3600  # ...and are renewed once a week or less is left
+NOT_AUTHORIZED = "Please go to Settings and authorize CRM platform"
 
 
 @dataclass
@@ -42,9 +51,17 @@ class ServerConfig:
 
 
 class ApiError(Exception):
-    def __init__(self, status: HTTPStatus, message: str) -> None:
-        super().__init__(message)
+    """An error answer: `body` is sent as text when a string (as the real core does), else JSON."""
+
+    def __init__(self, status: HTTPStatus, body: str | dict[str, Any]) -> None:
+        super().__init__(body if isinstance(body, str) else json.dumps(body))
         self.status = status
+        self.body = body
+
+
+def return_message(message: str, kind: str = "success", ttl: int = 3000) -> dict[str, Any]:
+    """App Connect's ``returnMessage``: what the client shows the user, and how."""
+    return {"messageType": kind, "message": message, "ttl": ttl}
 
 
 class Handler(HardenedHandler):
@@ -62,6 +79,7 @@ class Handler(HardenedHandler):
     # --- routing -------------------------------------------------------------------
 
     def _route(self, method: str) -> None:
+        self._extra_headers: dict[str, str] = {}
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         api = API_ROUTES.get((method, url.path))
@@ -74,8 +92,10 @@ class Handler(HardenedHandler):
                 raise ApiError(HTTPStatus.NOT_FOUND, f"no {method} {url.path}")
             self._send(HTTPStatus.OK, *page(self, url.path, query))
         except ApiError as error:
-            if api is not None:
-                self._json(error.status, {"successful": False, "message": str(error)})
+            if api is not None and isinstance(error.body, str):
+                self._send(error.status, "text/html; charset=utf-8", error.body)
+            elif api is not None:
+                self._json(error.status, error.body)
             else:
                 self._send(
                     error.status,
@@ -89,31 +109,47 @@ class Handler(HardenedHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        for name, value in self._extra_headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
-    def _json(self, status: HTTPStatus, body: dict[str, Any]) -> None:
-        self._send(status, "application/json", json.dumps(body))
+    def _json(self, status: HTTPStatus, body: Any) -> None:
+        self._send(status, "application/json; charset=utf-8", json.dumps(body))
 
     def _body(self) -> dict[str, Any]:
         try:
             body = json.loads(self.read_body() or b"{}")
         except ValueError:
-            raise ApiError(HTTPStatus.BAD_REQUEST, "the body must be JSON") from None
+            raise ApiError(HTTPStatus.BAD_REQUEST, {"error": "the body must be JSON"}) from None
         if not isinstance(body, dict):
-            raise ApiError(HTTPStatus.BAD_REQUEST, "the body must be a JSON object")
+            raise ApiError(HTTPStatus.BAD_REQUEST, {"error": "the body must be a JSON object"})
         return body
 
-    def _session(self, query: dict[str, str]) -> dict[str, Any]:
-        token = query.get("jwtToken", "")
+    def _token(self, query: dict[str, str]) -> str:
+        """The session token: ``Authorization: Bearer`` first, else the ``jwtToken`` query."""
+        scheme, _, value = (self.headers.get("Authorization") or "").strip().partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        return query.get("jwtToken", "")
+
+    def _session(self, query: dict[str, str]) -> dict[str, Any] | None:
+        """The claims of a genuine token (400 text otherwise, as the real core answers);
+        None when that session was signed out, which the routes answer as the core does.
+        A token with a week or less left is renewed in ``x-refreshed-jwt-token``."""
+        token = self._token(query)
         if not token:
-            raise ApiError(HTTPStatus.UNAUTHORIZED, "jwtToken is required")
+            raise ApiError(HTTPStatus.BAD_REQUEST, NOT_AUTHORIZED)
         try:
             claims = tokens.verify(self.config.secret, token)
-        except tokens.TokenError as exc:
-            raise ApiError(HTTPStatus.UNAUTHORIZED, f"invalid session: {exc}") from None
+        except tokens.TokenError:
+            raise ApiError(HTTPStatus.BAD_REQUEST, NOT_AUTHORIZED) from None
         if self.config.store.is_revoked(str(claims.get("jti"))):
-            raise ApiError(HTTPStatus.UNAUTHORIZED, "this session was logged out")
+            return None
+        if claims["exp"] - time.time() <= REFRESH_WITHIN_S:
+            kept = {k: v for k, v in claims.items() if k not in ("iat", "exp", "jti")}
+            renewed = tokens.issue(self.config.secret, kept, lifetime_s=TOKEN_LIFETIME_S)
+            self._extra_headers["x-refreshed-jwt-token"] = renewed
         return claims
 
     # --- App Connect API -----------------------------------------------------------
@@ -121,53 +157,74 @@ class Handler(HardenedHandler):
     def api_key_login(self, query: dict[str, str]) -> dict[str, Any]:
         body = self._body()
         platform = body.get("platform")
-        if not isinstance(platform, str) or platform.lower() != self.config.platform.lower():
-            raise ApiError(
-                HTTPStatus.BAD_REQUEST, f"this server serves {self.config.platform} only"
-            )
-        if body.get("apiKey") != self.config.api_key:
-            raise ApiError(HTTPStatus.UNAUTHORIZED, "Invalid API key")
+        if not isinstance(platform, str) or not platform:
+            raise ApiError(HTTPStatus.BAD_REQUEST, "Missing platform name")
+        if platform != self.config.platform:
+            error = f"Connector not found for platform: {platform}"
+            raise ApiError(HTTPStatus.BAD_REQUEST, {"error": error})
+        extra = body.get("additionalInfo")
+        api_key = body.get("apiKey")
+        if isinstance(extra, dict) and "apiKey" in extra:
+            api_key = extra["apiKey"]  # the core prefers the form's field, as App Connect does
+        if api_key != self.config.api_key:
+            message = return_message("Invalid API key.", "warning")
+            raise ApiError(HTTPStatus.BAD_REQUEST, {"returnMessage": message})
         claims = {
             "platform": self.config.platform,
             "hostname": str(body.get("hostname", "")),
             "rcUserNumber": str(body.get("rcUserNumber", "")),
         }
-        token = tokens.issue(self.config.secret, claims)
-        return {"successful": True, "message": "Connected", "jwtToken": token, "name": "Demo user"}
+        token = tokens.issue(self.config.secret, claims, lifetime_s=TOKEN_LIFETIME_S)
+        return {
+            "jwtToken": token,
+            "name": "Demo user",
+            "returnMessage": return_message("Connected to TestCRM.", ttl=1000),
+        }
 
     def find_contact(self, query: dict[str, str]) -> dict[str, Any]:
-        self._session(query)
-        number = query.get("phoneNumber", "").strip()
+        if self._session(query) is None:
+            message = return_message("Contact not found", "warning", 5000)
+            return {"successful": False, "returnMessage": message}
+        # A "+" the client left unencoded arrives as a space; the core puts the first one back.
+        number = query.get("phoneNumber", "").replace(" ", "+", 1).strip()
         if not number:
-            raise ApiError(HTTPStatus.BAD_REQUEST, "phoneNumber is required")
+            raise ApiError(HTTPStatus.BAD_REQUEST, {"error": "phoneNumber is required"})
         formats = DEFAULT_FORMATS
         if query.get("overridingFormat"):
             try:
                 formats = check_phone_formats(query["overridingFormat"])
             except CallbackError as exc:
-                raise ApiError(HTTPStatus.BAD_REQUEST, exc.message) from None
+                raise ApiError(HTTPStatus.BAD_REQUEST, {"error": exc.message}) from None
         contacts = self.config.store.contacts_by_phone(spellings(number, formats))
-        message = f"{len(contacts)} contact(s) found" if contacts else "No contact found"
-        return {"successful": True, "message": message, "contact": [c.as_json() for c in contacts]}
+        message = (
+            return_message(f"{len(contacts)} contact(s) found", ttl=1000)
+            if contacts
+            else return_message("No contact found", "warning")
+        )
+        matches = [{**c.as_json(), "additionalInfo": None} for c in contacts]
+        return {"successful": True, "returnMessage": message, "contact": matches}
 
     def find_call_logs(self, query: dict[str, str]) -> dict[str, Any]:
-        self._session(query)
-        session_ids = [s for s in query.get("sessionIds", "").split(",") if s]
+        if self._session(query) is None:
+            return {"successful": False}
+        if not query.get("sessionIds"):
+            return {"successful": False}
+        session_ids = query["sessionIds"].split(",")[:MAX_CALL_LOG_SESSIONS]
         found = self.config.store.logs_for_sessions(session_ids)
         logs = [
-            {
-                "sessionId": s,
-                "matched": s in found,
-                "logId": found[s].log_id if s in found else None,
-            }
+            {"sessionId": s, "matched": True, "logId": found[s].log_id}
+            if s in found
+            else {"sessionId": s, "matched": False}
             for s in session_ids
         ]
-        return {"successful": True, "logs": logs}
+        return {"successful": True, "logs": logs, "returnMessage": None}
 
     def unauthorize(self, query: dict[str, str]) -> dict[str, Any]:
         claims = self._session(query)
+        if claims is None:
+            raise ApiError(HTTPStatus.BAD_REQUEST, "User not found")
         self.config.store.revoke(str(claims["jti"]))
-        return {"successful": True, "message": "Logged out"}
+        return return_message("Logged out of TestCRM.", ttl=1000)
 
     # --- the demo CRM's pages ------------------------------------------------------
 

@@ -33,6 +33,19 @@ DEMO_CALL_LOGS = [
 ]
 
 
+def demo_seed() -> dict[str, list[dict[str, str]]]:
+    """The demo CRM's data as JSON, for the real App Connect core's testCRM connector."""
+    contacts = [
+        dict(zip(("id", "name", "phone", "type", "company"), row, strict=True))
+        for row in DEMO_CONTACTS
+    ]
+    logs = [
+        dict(zip(("sessionId", "logId", "contactId", "subject", "note"), row, strict=True))
+        for row in DEMO_CALL_LOGS
+    ]
+    return {"contacts": contacts, "callLogs": logs}
+
+
 @dataclass(frozen=True)
 class Contact:
     id: str

@@ -22,15 +22,19 @@ from ..service import BUTTON_EVENT_PATH
 
 FETCH_RESULT = "crm-callbacks-fetch-result"
 """What the shim dispatches with the outcome of a ``fetch`` action (docs/contract.md)."""
+AUTH_RESULT = "crm-callbacks-auth-result"
+"""What the shim dispatches when an ``authFlow`` sign-in window closes."""
 
 __all__ = [
     "AGENT",
+    "AUTH_RESULT",
     "CALLER",
     "FETCH_RESULT",
     "ContactLike",
     "Direction",
     "Message",
     "answer",
+    "auth_result",
     "button_click",
     "choose_contact",
     "contact_match",
@@ -313,6 +317,14 @@ def fetch_result(
     if error is not None:
         result["error"] = error
     return result
+
+
+def auth_result(flow_id: str, url: str | None, error: str | None = None) -> Message:
+    """The shim's answer to an ``authFlow`` action: the redirect URL the sign-in ended on."""
+    message: Message = {"type": AUTH_RESULT, "id": flow_id, "url": url}
+    if error:
+        message["error"] = error
+    return message
 
 
 def save_settings(settings: Mapping[str, Any], build: Mapping[str, Any] | None = None) -> Message:

@@ -34,6 +34,7 @@ from crm_callbacks.testing import (
     CrmPhone,
     HttpResponse,
     answer,
+    auth_result,
     button_click,
     check_adapter,
     choose_contact,
@@ -172,7 +173,12 @@ WIDGET_MESSAGES = [
     login_status(),
     choose_contact(0),
 ]
-EXTENSION_MESSAGES = [button_click("someButton"), save_settings({}), fetch_result("f-1")]
+EXTENSION_MESSAGES = [
+    button_click("someButton"),
+    save_settings({}),
+    fetch_result("f-1"),
+    auth_result("oauth:testCRM", None, "closed"),
+]
 
 
 def test_every_message_type_and_request_path_the_router_handles_has_a_factory():
