@@ -131,7 +131,8 @@ def _refused_as_too_deep(request: Any, registry: Registry | None) -> dict[str, A
             "type": FETCH_RESULT,
             "id": message.get("id"),
             "status": status if isinstance(status, int) and not isinstance(status, bool) else 0,
-            "body": {"successful": False, "message": error.message},
+            # Unreadable, not "successful: false": that would read as a session the server ended.
+            "body": error.message,
             "error": error.message,
         }
         response = _answer({**request, "message": answer}, registry)

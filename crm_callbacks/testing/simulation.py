@@ -49,6 +49,8 @@ def request(
     contacts: Any = None,
     state: Any = None,
     page_url: str | None = None,
+    identity: Any = None,
+    now: float | None = None,
 ) -> dict[str, Any]:
     """The contract request the extension sends for `message` on a CRM page at `hostname`.
 
@@ -63,6 +65,8 @@ def request(
         ("settings", settings),
         ("storage", storage),
         ("contacts", contacts),
+        ("identity", identity),
+        ("now", now),
     ):
         if value is not None:
             context[key] = value

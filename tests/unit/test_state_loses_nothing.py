@@ -16,7 +16,8 @@ from crm_callbacks.state import PENDING_GRACE_MS
 from tests.conftest import make_request, widget_message
 
 SERVER = "http://127.0.0.1:6066"
-CONNECTED = {"storage": {"rcUnifiedCrmExtJwt": "jwt-1"}, "settings": {"serverUrl": SERVER}}
+SESSION = {"rcUnifiedCrmExtJwt": "jwt-1", "crmCallbacksSessionServer": SERVER}
+CONNECTED = {"storage": SESSION, "settings": {"serverUrl": SERVER}}
 JANE = {"+16505550100": [{"id": "42", "name": "Jane Doe"}]}
 JANE_URL = "https://acme.pipedrive.com/person/42"
 NESTED: Any = "x"
