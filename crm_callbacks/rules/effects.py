@@ -15,18 +15,19 @@ from typing import Any
 from ..actions import Action, notify
 from ..appconnect import FETCH_RESULT
 from ..errors import CallbackError, ErrorCode
+from ..registry_table import RegistryTable, owner_of
 from ..router import Context, handles
 from .requests import neutral_reply
 
 Resume = Callable[[Context, str, dict[str, Any], dict[str, Any]], None]
-CONTINUATIONS: dict[str, Resume] = {}
+CONTINUATIONS: RegistryTable[Resume] = RegistryTable("fetch continuation kind")
 
 
 def resumes(kind: str) -> Callable[[Resume], Resume]:
     """Register what to do when a fetch of continuation `kind` has its result."""
 
     def register(resume: Resume) -> Resume:
-        CONTINUATIONS[kind] = resume
+        CONTINUATIONS.add(kind, resume, owner=owner_of(resume))
         return resume
 
     return register
@@ -50,7 +51,7 @@ def on_fetch_result(context: Context) -> None:
     pending = context.state.pending.get(key)
     if pending is None:
         raise CallbackError(ErrorCode.UNKNOWN_FETCH, f"no request is waiting for {fetch_id!r}")
-    resume = CONTINUATIONS.get(pending.get("kind"))  # type: ignore[arg-type]
+    resume = CONTINUATIONS.get(pending.get("kind"))
     kept = len(context.actions)
     try:
         if resume is None:
