@@ -18,6 +18,7 @@ from .contract import Request
 from .errors import CallbackError, ErrorCode
 from .phone import lookup
 from .registry_table import RegistryTable, owner_of
+from .service import service_name
 from .state import State
 from .urls import check_open_url, normalize_hostname
 
@@ -42,6 +43,11 @@ class Context:
     def storage(self) -> Mapping[str, Any]:
         return self.request.storage
 
+    @property
+    def service_name(self) -> str:
+        """Our service's name in the widget ("" for rules that need no adapter)."""
+        return service_name(self.adapter) if self.adapter is not None else ""
+
     def known_contacts(self, number: str) -> list[Contact]:
         """Matches for `number` from ``context.contacts``, else those kept in state."""
         listed = lookup(self.request.contacts, number)
@@ -56,7 +62,7 @@ class Context:
         contacts = []
         for raw in raw_contacts:
             try:
-                contacts.append(contact_from_json(raw, phone=phone))
+                contacts.append(contact_from_json(raw, phone=phone, service_name=self.service_name))
             except CallbackError as error:
                 self.errors.append(error)
         return contacts

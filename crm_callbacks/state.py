@@ -22,6 +22,9 @@ MAX_NUMBERS = 256
 MAX_CONTACTS_PER_NUMBER = 10
 MAX_LOGS = 256
 MAX_PENDING = 64
+MAX_ASKED = 64
+MAX_ASKED_LENGTH = 64
+"""Numbers and call sessions the widget asked us to match, kept to refresh after connecting."""
 
 
 def _bounded_put(table: dict[str, Any], key: str, value: Any, limit: int) -> None:
@@ -44,6 +47,8 @@ class State:
     chooser: dict[str, Any] | None = None
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
     rc_user_number: str = ""
+    asked_numbers: dict[str, None] = field(default_factory=dict)
+    asked_sessions: dict[str, None] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, raw: Any) -> State:
@@ -59,6 +64,11 @@ class State:
             chooser = raw.get("chooser")
             pending = raw.get("pending", {})
             rc_user_number = raw.get("rcUserNumber", "")
+            asked_numbers = raw.get("askedNumbers", [])
+            asked_sessions = raw.get("askedSessions", [])
+            for asked in (asked_numbers, asked_sessions):
+                if not isinstance(asked, list) or not all(isinstance(a, str) for a in asked):
+                    raise TypeError("askedNumbers and askedSessions must be lists of strings")
             if not isinstance(popped, list) or not all(isinstance(k, str) for k in popped):
                 raise TypeError("popped must be a list of strings")
             if not isinstance(matches, dict):
@@ -79,6 +89,8 @@ class State:
                 chooser=chooser,
                 pending=dict(list(pending.items())[-MAX_PENDING:]),
                 rc_user_number=rc_user_number,
+                asked_numbers=dict.fromkeys(asked_numbers[-MAX_ASKED:]),
+                asked_sessions=dict.fromkeys(asked_sessions[-MAX_ASKED:]),
             )
             for number, contacts in list(matches.items())[-MAX_NUMBERS:]:
                 if not isinstance(contacts, list) or not all(isinstance(c, dict) for c in contacts):
@@ -97,7 +109,18 @@ class State:
             "chooser": self.chooser,
             "pending": dict(self.pending),
             "rcUserNumber": self.rc_user_number,
+            "askedNumbers": list(self.asked_numbers),
+            "askedSessions": list(self.asked_sessions),
         }
+
+    def note_asked(self, numbers: list[str], session_ids: list[str]) -> None:
+        """Remember what the widget asked to match (newest last, oldest evicted)."""
+        for number in numbers[-MAX_ASKED:]:
+            if len(number) <= MAX_ASKED_LENGTH:
+                _bounded_put(self.asked_numbers, number, None, MAX_ASKED)
+        for session_id in session_ids[-MAX_ASKED:]:
+            if len(session_id) <= MAX_ASKED_LENGTH:
+                _bounded_put(self.asked_sessions, session_id, None, MAX_ASKED)
 
     def was_popped(self, key: str) -> bool:
         return key in self.popped

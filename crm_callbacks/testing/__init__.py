@@ -40,6 +40,7 @@ from .messages import (
     logout,
     ring,
     save_settings,
+    view_contact,
     view_log,
     widget_message,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "ring",
     "save_settings",
     "simulate",
+    "view_contact",
     "view_log",
     "widget_message",
 ]

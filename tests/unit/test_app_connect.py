@@ -10,7 +10,7 @@ from crm_callbacks import Registry, dispatch
 from crm_callbacks.adapters import BUILTIN_ADAPTERS, load_manifest, load_manifest_file
 from crm_callbacks.adapters.bullhorn import BullhornAdapter
 from crm_callbacks.contacts import Contact
-from tests.conftest import make_request, widget_message
+from tests.conftest import make_request, our_ring
 
 ACME = {
     "platforms": {
@@ -104,8 +104,7 @@ def test_the_default_registry_loads_the_manifest_named_by_the_environment(tmp_pa
     monkeypatch.setenv("CRM_CALLBACKS_MANIFEST", str(path))
     default_registry.cache_clear()
     try:
-        message = widget_message("webphone_ring")
-        message["call"]["contactMatch"]["type"] = "org"
+        message = our_ring("eu.acmecrm.example", entityType="org")
         [action] = dispatch(make_request(message, hostname="eu.acmecrm.example"))["actions"]
         assert action["url"] == "https://eu.acmecrm.example/people/org/42"
     finally:
