@@ -115,12 +115,10 @@ class State:
 
     def note_asked(self, numbers: list[str], session_ids: list[str]) -> None:
         """Remember what the widget asked to match (newest last, oldest evicted)."""
-        for number in numbers[-MAX_ASKED:]:
-            if len(number) <= MAX_ASKED_LENGTH:
-                _bounded_put(self.asked_numbers, number, None, MAX_ASKED)
-        for session_id in session_ids[-MAX_ASKED:]:
-            if len(session_id) <= MAX_ASKED_LENGTH:
-                _bounded_put(self.asked_sessions, session_id, None, MAX_ASKED)
+        for asked, table in ((numbers, self.asked_numbers), (session_ids, self.asked_sessions)):
+            kept = [value for value in asked if len(value) <= MAX_ASKED_LENGTH]
+            for value in kept[-MAX_ASKED:]:
+                _bounded_put(table, value, None, MAX_ASKED)
 
     def was_popped(self, key: str) -> bool:
         return key in self.popped
