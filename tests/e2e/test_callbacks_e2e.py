@@ -87,11 +87,11 @@ def test_login_registers_the_service_with_its_authorization_state(browser: Exten
     assert registration["service"]["authorized"] is True
 
 
-def two_matches_ring() -> dict[str, Any]:
+def two_matches_ring(service: str = "Pipedrive") -> dict[str, Any]:
     message = widget_message("webphone_ring")
     message["call"]["contactMatch"] = [
-        {"id": "1", "name": "Ann", "type": "Pipedrive", "entityType": "Candidate"},
-        {"id": "2", "name": "Bob", "type": "Pipedrive", "entityType": "Contact"},
+        {"id": "1", "name": "Ann", "type": service, "entityType": "Candidate"},
+        {"id": "2", "name": "Bob", "type": service, "entityType": "Contact"},
     ]
     return message
 
@@ -133,7 +133,7 @@ def test_prompt_to_select_opens_the_contact_the_user_picks(browser: ExtensionBro
 def test_bullhorn_prompts_then_opens_the_pick_in_a_background_popup(browser: ExtensionBrowser):
     browser.set_storage(ATS)
     crm = browser.open_crm(host=BULLHORN_HOST)
-    crm.post_from_widget(two_matches_ring())
+    crm.post_from_widget(two_matches_ring("Bullhorn"))
     crm.wait_for_received(
         lambda m: m.get("type") == "rc-adapter-register-customized-page", "the chooser page"
     )
