@@ -31,7 +31,10 @@ def connect(browser: ExtensionBrowser, server: Any) -> None:
 
 def ring(session: str, number: str = "+16505550123") -> dict[str, Any]:
     return widget_message(
-        "active_call_ringing_inbound", sessionId=session, **{"from": {"phoneNumber": number}}
+        "active_call_ringing_inbound",
+        sessionId=session,
+        telephonySessionId=session,
+        **{"from": {"phoneNumber": number}},
     )
 
 
@@ -82,7 +85,9 @@ def test_view_log_on_a_call_the_server_logged_opens_its_log_page(
         lambda m: m.get("responseId") == "6f1c2a90-0002", "the entity-match reply"
     )
     assert reply["response"]["data"] == {"214705503020": [{"id": "9001", "note": ""}]}
-    crm.post_from_widget(widget_message("request_view_log"))
+    view = widget_message("request_view_log")  # the widget sends back what we replied
+    view["body"]["call"]["activityMatches"] = reply["response"]["data"]["214705503020"]
+    crm.post_from_widget(view)
     browser.wait_for_tab(f"https://{HOST}/logs/9001")
 
 
