@@ -12,6 +12,8 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crm_callbacks import ErrorCode, dispatch
 from crm_callbacks.state import MAX_ASKED, MAX_POPPED
@@ -352,3 +354,27 @@ def test_what_the_widget_asked_is_bounded():
     phone.send(message)
     assert len(phone.state["askedNumbers"]) == MAX_ASKED
     assert phone.state["askedNumbers"][-1] == f"+1650555{MAX_ASKED + 29:04d}"
+
+
+# --- property: any interleaving of one call's events pops exactly once ---------------
+
+ONE_CALL_EVENTS = {
+    "Ringing": active(),
+    "CallConnected": active("active_call_connected_inbound"),
+    "NoCall": active("active_call_ended", telephonySessionId=TSID),
+    "ring": web_phone("rc-call-ring-notify"),
+    "start": web_phone("rc-call-start-notify"),
+}
+TRIGGER_EVENTS = {"onFirstRing": {"Ringing", "ring"}, "onAnswer": {"CallConnected", "start"}}
+
+
+@given(
+    events=st.lists(st.sampled_from(sorted(ONE_CALL_EVENTS)), min_size=1, max_size=8),
+    timing=st.sampled_from(sorted(TRIGGER_EVENTS)),
+)
+@settings(max_examples=60, deadline=None)
+def test_any_interleaving_of_one_calls_events_pops_at_most_once(events, timing):
+    phone = Phone(contacts=JANE, settings={"openContactPageFromIncomingCall": timing})
+    opened = [url for name in events for url in phone.send(copy.deepcopy(ONE_CALL_EVENTS[name]))]
+    expected = 1 if TRIGGER_EVENTS[timing] & set(events) else 0
+    assert opened == [JANE_URL] * expected
