@@ -24,10 +24,21 @@ class Contact:
         return {"id": self.id, "name": self.name, "phone": self.phone, "type": self.type}
 
 
-def contact_from_json(raw: Any, *, phone: str = "") -> Contact:
+def is_service_contact(raw: object, service_name: str) -> bool:
+    """A widget contact that came from our service: its ``type`` is our registered name.
+
+    The widget's matcher also holds RingCentral directory (``"company"``) and address
+    book (``"personal"``) contacts; those are not CRM records and never open a CRM page.
+    """
+    return isinstance(raw, dict) and bool(service_name) and raw.get("type") == service_name
+
+
+def contact_from_json(raw: Any, *, phone: str = "", service_name: str = "") -> Contact:
     """Read a contact from any shape the widget or `context.contacts` uses.
 
-    Accepts ``type`` or the widget's ``entityType``; ids may be strings or integers.
+    The CRM record type is the widget's ``entityType``, else ``type`` unless that is
+    our registered `service_name` (how the widget names the contact's source); ids
+    may be strings or integers.
     """
     if not isinstance(raw, dict):
         raise CallbackError(ErrorCode.BAD_CONTACT, "a contact must be an object")
@@ -38,7 +49,8 @@ def contact_from_json(raw: Any, *, phone: str = "") -> Contact:
     if not contact_id.strip():
         raise CallbackError(ErrorCode.BAD_CONTACT, "a contact id must not be empty")
     name = raw.get("name")
-    kind = raw.get("type") or raw.get("entityType") or ""
+    source = raw.get("type")
+    kind = raw.get("entityType") or ("" if service_name and source == service_name else source)
     own_phone = raw.get("phone")
     return Contact(
         id=contact_id,

@@ -1,7 +1,8 @@
 """Turns one widget message into actions: finds the adapter, runs the rule for its type.
 
 The router knows widget message types and nothing about any CRM; adapters know their
-CRM and nothing about the widget. Rules register themselves in `RULES`.
+CRM and nothing about the widget. Rules register themselves in `RULES`, a table that
+refuses a second rule for the same message type.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from .contacts import Contact, contact_from_json, unique
 from .contract import Request
 from .errors import CallbackError, ErrorCode
 from .phone import lookup
+from .registry_table import RegistryTable, owner_of
+from .service import service_name
 from .state import State
 from .urls import check_open_url, normalize_hostname
 
@@ -40,6 +43,11 @@ class Context:
     def storage(self) -> Mapping[str, Any]:
         return self.request.storage
 
+    @property
+    def service_name(self) -> str:
+        """Our service's name in the widget ("" for rules that need no adapter)."""
+        return service_name(self.adapter) if self.adapter is not None else ""
+
     def known_contacts(self, number: str) -> list[Contact]:
         """Matches for `number` from ``context.contacts``, else those kept in state."""
         listed = lookup(self.request.contacts, number)
@@ -54,7 +62,7 @@ class Context:
         contacts = []
         for raw in raw_contacts:
             try:
-                contacts.append(contact_from_json(raw, phone=phone))
+                contacts.append(contact_from_json(raw, phone=phone, service_name=self.service_name))
             except CallbackError as error:
                 self.errors.append(error)
         return contacts
@@ -96,17 +104,19 @@ class Rule:
     on_failure: FailureActions | None = None
 
 
-RULES: dict[str, Rule] = {}
+RULES: RegistryTable[Rule] = RegistryTable("widget message type")
 
 
 def handles(
     *message_types: str, needs_adapter: bool = True, on_failure: FailureActions | None = None
 ) -> Callable[[Handler], Handler]:
-    """Register a rule for widget `message_types`."""
+    """Register a rule for widget `message_types` (each type has one rule)."""
 
     def register(handler: Handler) -> Handler:
         for message_type in message_types:
-            RULES[message_type] = Rule(handler, needs_adapter, on_failure)
+            RULES.add(
+                message_type, Rule(handler, needs_adapter, on_failure), owner=owner_of(handler)
+            )
         return handler
 
     return register
@@ -116,7 +126,7 @@ def failure_actions(message: object, error: CallbackError) -> list[Action]:
     """What must still be sent when handling `message` failed (never opens anything)."""
     if not isinstance(message, dict):
         return []
-    rule = RULES.get(message.get("type"))  # type: ignore[arg-type]
+    rule = RULES.get(message.get("type"))
     return rule.on_failure(message, error) if rule and rule.on_failure else []
 
 

@@ -57,6 +57,11 @@ def check_key(value: str, what: str) -> str:
     return value
 
 
+MAX_ASKED = 64
+MAX_ASKED_LENGTH = 64
+"""Numbers and call sessions the widget asked us to match, kept to refresh after connecting."""
+
+
 def _bounded_put(table: dict[str, Any], key: str, value: Any, limit: int) -> None:
     """Insert `key` as the newest entry, evicting the oldest beyond `limit`."""
     table.pop(key, None)
@@ -92,6 +97,9 @@ class State:
             state.expire_pending(now)
         return state
 
+    asked_numbers: dict[str, None] = field(default_factory=dict)
+    asked_sessions: dict[str, None] = field(default_factory=dict)
+
     @classmethod
     def from_json(cls, raw: Any) -> State:
         """Read what `to_json` wrote; ``{}`` or null is a fresh state, anything else BAD_STATE."""
@@ -106,6 +114,11 @@ class State:
             chooser = raw.get("chooser")
             pending = raw.get("pending", {})
             rc_user_number = raw.get("rcUserNumber", "")
+            asked_numbers = raw.get("askedNumbers", [])
+            asked_sessions = raw.get("askedSessions", [])
+            for asked in (asked_numbers, asked_sessions):
+                if not isinstance(asked, list) or not all(isinstance(a, str) for a in asked):
+                    raise TypeError("askedNumbers and askedSessions must be lists of strings")
             if not isinstance(popped, list) or not all(isinstance(k, str) for k in popped):
                 raise TypeError("popped must be a list of strings")
             if not isinstance(matches, dict):
@@ -128,6 +141,8 @@ class State:
                 chooser=chooser,
                 pending=dict(list(pending.items())[-MAX_PENDING:]),
                 rc_user_number=rc_user_number,
+                asked_numbers=dict.fromkeys(asked_numbers[-MAX_ASKED:]),
+                asked_sessions=dict.fromkeys(asked_sessions[-MAX_ASKED:]),
             )
             for number, contacts in list(matches.items())[-MAX_NUMBERS:]:
                 if not isinstance(contacts, list) or not all(isinstance(c, dict) for c in contacts):
@@ -146,7 +161,16 @@ class State:
             "chooser": self.chooser,
             "pending": dict(self.pending),
             "rcUserNumber": self.rc_user_number,
+            "askedNumbers": list(self.asked_numbers),
+            "askedSessions": list(self.asked_sessions),
         }
+
+    def note_asked(self, numbers: list[str], session_ids: list[str]) -> None:
+        """Remember what the widget asked to match (newest last, oldest evicted)."""
+        for asked, table in ((numbers, self.asked_numbers), (session_ids, self.asked_sessions)):
+            kept = [value for value in asked if len(value) <= MAX_ASKED_LENGTH]
+            for value in kept[-MAX_ASKED:]:
+                _bounded_put(table, value, None, MAX_ASKED)
 
     def was_popped(self, key: str) -> bool:
         return key in self.popped

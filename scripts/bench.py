@@ -65,6 +65,7 @@ CRM_HOST = "acme.pipedrive.com"
 WIDGET_HOST = "widget.test"
 MESSAGES = load_widget_messages()
 RING = MESSAGES["widget_to_parent"]["webphone_ring"]
+RING["call"]["contactMatch"]["type"] = "Pipedrive"  # ours: the widget's type is our service name
 MIB = 1024 * 1024
 
 # Appended to the baseline copy's service worker: dispatch answers come from JS (the

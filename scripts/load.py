@@ -34,9 +34,10 @@ BURST = """([burst, calls, flaps]) => {
       const number = `+1650${String(burst).padStart(2, "0")}${String(call).padStart(5, "0")}`;
       if (round === 0) window.widget.post({type: "rc-call-ring-notify", call: {
         id: `wp-${session}`, direction: "Inbound", from: number, to: "+16505550199",
-        partyData: {sessionId: session}, contactMatch: {id: `b${burst}c${call}`}}});
+        partyData: {sessionId: session},
+        contactMatch: {id: `b${burst}c${call}`, type: "Pipedrive"}}});
       window.widget.post({type: "rc-active-call-notify", call: {
-        sessionId: session, direction: "Inbound",
+        sessionId: `p-${session}`, telephonySessionId: session, direction: "Inbound",
         telephonyStatus: round % 2 ? "NoCall" : "Ringing",
         from: {phoneNumber: number}, to: {phoneNumber: "+16505550199"}}});
     }

@@ -6,12 +6,27 @@ from typing import Any
 
 import pytest
 
+from crm_callbacks.adapters import default_registry
+from crm_callbacks.service import service_name
 from crm_callbacks.testing import load_widget_messages, request, widget_message
 
 WIDGET_MESSAGES: dict[str, Any] = load_widget_messages()
 """The widget's real message shapes, as shipped with ``crm_callbacks.testing``."""
 
 __all__ = ["WIDGET_MESSAGES", "make_request", "widget_message"]
+
+
+def our_ring(hostname: str = "acme.pipedrive.com", **match_changes: Any) -> dict[str, Any]:
+    """The web phone's ring whose ``contactMatch`` is one of our contacts on `hostname`'s CRM.
+
+    The widget's contactMatch is ours only when its ``type`` is our service's registered
+    name (the CRM record type is its ``entityType``); `match_changes` update the entry.
+    """
+    message = widget_message("webphone_ring")
+    adapter = default_registry().for_hostname(hostname.lower().rstrip("."))
+    message["call"]["contactMatch"]["type"] = service_name(adapter) if adapter else ""
+    message["call"]["contactMatch"].update(match_changes)
+    return message
 
 
 def make_request(

@@ -37,6 +37,7 @@ from ..service import (
 )
 from .effects import await_fetches, resumes
 from .requests import DEFAULT_REPLY, WidgetRequest, handles_button, handles_request
+from .service import refresh_widget_matches
 
 API_KEY_PAGE_ID = "crmCallbacksApiKeyLogin"
 AUTH_RESULT = "crm-callbacks-auth-result"
@@ -68,6 +69,7 @@ def log_out(context: Context) -> None:
     context.actions.append(post(authorization_status_message(authorized=False)))
     context.actions.append(notify("info", f"Logged out of {adapter.display_name}."))
     context.state.forget_crm_data()
+    refresh_widget_matches(context)  # the widget drops the CRM's contacts it cached
 
 
 @resumes("unauthorize")
@@ -348,5 +350,6 @@ def resume_sign_in(
     context.actions.append(set_storage({JWT_KEY: token, SESSION_SERVER_KEY: server}))
     context.actions.append(post(authorization_status_message(authorized=True)))
     context.actions.append(post({"type": "rc-adapter-navigate-to", "path": "/history"}))
+    refresh_widget_matches(context)  # the widget re-asks past its cached "no match"
     message = return_message(result.get("body")) or f"Connected to {pending.get('crm')}."
     context.actions.append(notify("info", message))

@@ -1,8 +1,11 @@
 """Open log page: "View log details" on a call in the widget's history.
 
 With ``canOpenLogPage`` the call's activity record opens; otherwise, or when no log
-record is known for the call, the call's contact page does. Other logger triggers
-(create/edit/auto log) are not supported, and the user is told so.
+record is known for the call, the call's contact page does. What the widget sends
+comes first (``call.activityMatches``: the log ids we replied to ``/callLogger/match``;
+``contact``: the contact the user chose); what state remembers is the fallback, as it
+is lost on browser restart. Logging calls is not supported: a user's own "Log call"
+is told so, the widget's automatic logging of call updates is answered quietly.
 """
 
 from __future__ import annotations
@@ -10,15 +13,23 @@ from __future__ import annotations
 from typing import Any
 
 from ..actions import notify
+from ..contacts import Contact, contact_from_json, is_service_contact
 from ..errors import CallbackError, ErrorCode
 from ..router import Context
 from ..service import CALL_LOGGER_PATH
 from .requests import DEFAULT_REPLY, WidgetRequest, handles_request
 
+USER_LOG_TRIGGERS = frozenset({"createLog", "editLog", "logForm", "manual"})
+"""Logger triggers a user clicked; the others (``presenceUpdate``, ``callLogSync``,
+``auto``…) come from the widget on every call update and get no notice."""
+
 
 @handles_request(CALL_LOGGER_PATH)
 def on_call_logger(context: Context, request: WidgetRequest) -> str:
-    if request.body.get("triggerType") != "viewLog":
+    trigger = request.body.get("triggerType")
+    if trigger != "viewLog":
+        if trigger not in USER_LOG_TRIGGERS:
+            return DEFAULT_REPLY
         context.actions.append(
             notify(
                 "warning",
@@ -37,8 +48,10 @@ def open_log_page(context: Context, body: dict[str, Any]) -> None:
     if not isinstance(call, dict):
         raise CallbackError(ErrorCode.BAD_MESSAGE, "a viewLog request needs body.call")
     number = _party_number(call)
-    contacts = context.known_contacts(number) if number else []
-    contact = contacts[0] if contacts else None
+    contact = _chosen_contact(context, body, number)
+    if contact is None:
+        contacts = context.known_contacts(number) if number else []
+        contact = contacts[0] if contacts else None
     adapter = context.adapter
     log_id = _log_id(context, body, call)
     if adapter.can_open_log_page and log_id:
@@ -57,10 +70,29 @@ def open_log_page(context: Context, body: dict[str, Any]) -> None:
     context.open_url(url, active=True)
 
 
+def _chosen_contact(context: Context, body: dict[str, Any], number: str | None) -> Contact | None:
+    """The contact the user chose in the widget, when it is one of ours."""
+    raw = body.get("contact")
+    if not is_service_contact(raw, context.service_name):
+        return None
+    try:
+        return contact_from_json(raw, phone=number or "", service_name=context.service_name)
+    except CallbackError as error:
+        context.errors.append(error)
+        return None
+
+
 def _log_id(context: Context, body: dict[str, Any], call: dict[str, Any]) -> str | None:
-    """The request's own ``logId``, else the one the entity matcher reported for the session."""
-    for value in (body.get("logId"), call.get("logId")):
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+    """The request's own ``logId``, else the first log the widget holds for the call
+    (``activityMatches``, from our ``/callLogger/match`` reply), else state's memory."""
+    activities = call.get("activityMatches")
+    matched = [
+        a.get("id")
+        for a in (activities if isinstance(activities, list) else [])
+        if isinstance(a, dict) and a.get("type") != "status"
+    ]
+    for value in (body.get("logId"), call.get("logId"), *matched):
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
             return str(value)
     session_id = call.get("sessionId")
     return context.state.logs.get(str(session_id)) if session_id is not None else None

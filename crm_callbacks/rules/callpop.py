@@ -1,8 +1,12 @@
 """Call-pop (docs/events.md, Call-pop): open the caller's record, once per call.
 
-Both the active-call events (``rc-active-call-notify``) and the web-phone events
-(``rc-call-ring-notify`` / ``rc-call-start-notify``) become one `CallEvent`; a call
-that produces both kinds shares its session id, so it still pops once.
+In Browser calling mode the widget reports one call twice: as an active call
+(``rc-active-call-notify``) and through its web phone (``rc-call-init-notify`` for
+outbound, ``rc-call-ring-notify``, ``rc-call-start-notify``). Both become one
+`CallEvent` keyed by the call's telephony session id (``telephonySessionId`` on the
+active call, ``partyData.sessionId`` on the web phone), so whichever comes first
+pops and the other finds the call popped. The web phone's ``contactMatch`` counts
+only when it is one of our contacts (see docs/widget.md).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any, Literal
 
 from ..actions import notify
 from ..appconnect import connected, contact_lookup, contacts_from
-from ..contacts import Contact, unique
+from ..contacts import Contact, is_service_contact, unique
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
 from ..settings import fallback_enabled, fallback_url_template, read_setting
@@ -35,7 +39,7 @@ TIMING_SETTING = {
 class CallEvent:
     """The parts of a widget call event that call-pop needs."""
 
-    session_id: str
+    session_key: str
     direction: str
     trigger: Trigger
     number: str
@@ -51,28 +55,41 @@ def on_active_call(context: Context) -> None:
     direction = _direction(call)
     party = call.get("from" if direction == "inbound" else "to")
     number = party.get("phoneNumber") if isinstance(party, dict) else None
-    pop(context, CallEvent(_session_id(call), direction, trigger, _number(number), []))
+    pop(context, CallEvent(_active_call_key(call), direction, trigger, _number(number), []))
 
 
-@handles("rc-call-ring-notify", "rc-call-start-notify")
+WEB_PHONE_TRIGGERS: dict[str, Trigger] = {
+    "rc-call-init-notify": "onFirstRing",
+    "rc-call-ring-notify": "onFirstRing",
+    "rc-call-start-notify": "onAnswer",
+}
+
+
+@handles(*WEB_PHONE_TRIGGERS)
 def on_webphone_call(context: Context) -> None:
     message = context.request.message
     call = _call_of(message)
-    trigger: Trigger = "onFirstRing" if message["type"] == "rc-call-ring-notify" else "onAnswer"
+    trigger = WEB_PHONE_TRIGGERS[message["type"]]
     direction = _direction(call)
-    number = call.get("from" if direction == "inbound" else "to")
+    number = _number(call.get("from" if direction == "inbound" else "to"))
     match = call.get("contactMatch")
     matches = match if isinstance(match, list) else [match] if match else []
-    pop(context, CallEvent(_session_id(call), direction, trigger, _number(number), matches))
+    ours = [m for m in matches if is_service_contact(m, context.service_name)]
+    session_key = _web_phone_key(call)
+    if session_key is None:
+        # An outbound call's first event comes before the server named the call:
+        # nothing can tell it apart from the same call's active-call event yet, so
+        # the pop waits for an event that carries the telephony session id.
+        _remember_carried(context, number, ours)
+        return
+    pop(context, CallEvent(session_key, direction, trigger, number, ours))
 
 
 def pop(context: Context, event: CallEvent) -> None:
     """Open the call's contact pages if the timing setting says so and it has not popped."""
-    carried = unique(context.read_contacts(event.contact_match, phone=event.number))
-    if carried:
-        context.state.remember(event.number, carried)
+    carried = _remember_carried(context, event.number, event.contact_match)
     timing = read_setting(context.settings, TIMING_SETTING[event.direction])
-    session_key = pending_key("callpop", event.session_id)
+    session_key = event.session_key
     state = context.state
     if timing != event.trigger or state.was_popped(session_key) or session_key in state.pending:
         return
@@ -173,16 +190,40 @@ def _direction(call: dict[str, Any]) -> str:
     return direction.lower()
 
 
-def _session_id(call: dict[str, Any]) -> str:
-    """``call.sessionId``, or ``call.partyData.sessionId`` on web-phone events."""
+def _remember_carried(context: Context, number: str, matches: list[Any]) -> list[Contact]:
+    """Our contacts the widget sent with the call, remembered for the number."""
+    carried = unique(context.read_contacts(matches, phone=number))
+    if carried:
+        context.state.remember(number, carried)
+    return carried
+
+
+def _active_call_key(call: dict[str, Any]) -> str:
+    """``callpop:<telephonySessionId>`` (escaped, `pending_key`); a call without one is
+    keyed by its presence ``sessionId`` in a namespace of its own (it cannot be matched to
+    web-phone events)."""
+    telephony = _id(call.get("telephonySessionId"))
+    if telephony:
+        return pending_key("callpop", telephony)
+    presence = _id(call.get("sessionId"))
+    if presence:
+        return pending_key("callpop-presence", presence)
+    raise CallbackError(ErrorCode.BAD_MESSAGE, "the call has no telephonySessionId or sessionId")
+
+
+def _web_phone_key(call: dict[str, Any]) -> str | None:
+    """``callpop:<partyData.sessionId>`` (the telephony session id, escaped), None before
+    it is known."""
     party_data = call.get("partyData")
-    candidates = [call.get("sessionId")]
-    if isinstance(party_data, dict):
-        candidates.append(party_data.get("sessionId"))
-    for candidate in candidates:
-        if isinstance(candidate, str | int) and not isinstance(candidate, bool) and candidate != "":
-            return check_key(str(candidate), "the call's sessionId")
-    raise CallbackError(ErrorCode.BAD_MESSAGE, "the call has no sessionId")
+    telephony = _id(party_data.get("sessionId")) if isinstance(party_data, dict) else None
+    return pending_key("callpop", telephony) if telephony else None
+
+
+def _id(value: object) -> str | None:
+    """A usable id as text (refused past `MAX_KEY_LENGTH`), None when there is none."""
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+        return check_key(str(value), "the call's session id")
+    return None
 
 
 def _number(number: object) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from ..actions import Action, notify, post, remove_storage, set_storage
 from ..appconnect import FETCH_RESULT, refreshed_token, session_ended, session_token
 from ..errors import CallbackError, ErrorCode
+from ..registry_table import RegistryTable, owner_of
 from ..router import Context, handles
 from ..service import (
     COMMON_SESSION_KEYS,
@@ -28,14 +29,14 @@ LOOKUP_KINDS = frozenset({"contactMatch", "callpop", "callLogs"})
 NO_MATCHES = {"successful": True, "contact": [], "logs": []}
 
 Resume = Callable[[Context, str, dict[str, Any], dict[str, Any]], None]
-CONTINUATIONS: dict[str, Resume] = {}
+CONTINUATIONS: RegistryTable[Resume] = RegistryTable("fetch continuation kind")
 
 
 def resumes(kind: str) -> Callable[[Resume], Resume]:
     """Register what to do when a fetch of continuation `kind` has its result."""
 
     def register(resume: Resume) -> Resume:
-        CONTINUATIONS[kind] = resume
+        CONTINUATIONS.add(kind, resume, owner=owner_of(resume))
         return resume
 
     return register
@@ -73,7 +74,7 @@ def on_fetch_result(context: Context) -> None:
     pending = context.state.pending.get(key)
     if pending is None:
         raise CallbackError(ErrorCode.UNKNOWN_FETCH, f"no request is waiting for {fetch_id!r}")
-    resume = CONTINUATIONS.get(pending.get("kind"))  # type: ignore[arg-type]
+    resume = CONTINUATIONS.get(pending.get("kind"))
     if pending.get("kind") in LOOKUP_KINDS:
         result = _session_life(context, result)
     kept = len(context.actions)

@@ -14,14 +14,15 @@ from typing import Any
 
 from ..actions import Action, notify, reply
 from ..errors import CallbackError, ErrorCode
+from ..registry_table import RegistryTable, owner_of
 from ..router import Context, handles
 from ..service import BUTTON_EVENT_PATH, CONTACT_MATCH_PATH, ENTITY_MATCH_PATH
 from ..state import check_key
 
 RequestHandler = Callable[[Context, "WidgetRequest"], Any]
 ButtonHandler = Callable[[Context, dict[str, Any]], None]
-REQUEST_HANDLERS: dict[str, RequestHandler] = {}
-BUTTON_HANDLERS: dict[str, ButtonHandler] = {}
+REQUEST_HANDLERS: RegistryTable[RequestHandler] = RegistryTable("widget request path")
+BUTTON_HANDLERS: RegistryTable[ButtonHandler] = RegistryTable("customized page button")
 FAILURE_REPLIES: dict[str, Any] = {CONTACT_MATCH_PATH: {}, ENTITY_MATCH_PATH: {}}
 DEFAULT_REPLY = "ok"
 DEFERRED = object()
@@ -38,7 +39,7 @@ def handles_request(path: str) -> Callable[[RequestHandler], RequestHandler]:
     """Register the handler for widget requests to `path`."""
 
     def register(handler: RequestHandler) -> RequestHandler:
-        REQUEST_HANDLERS[path] = handler
+        REQUEST_HANDLERS.add(path, handler, owner=owner_of(handler))
         return handler
 
     return register
@@ -48,7 +49,7 @@ def handles_button(button_id: str) -> Callable[[ButtonHandler], ButtonHandler]:
     """Register the handler for a button of one of our customized widget pages."""
 
     def register(handler: ButtonHandler) -> ButtonHandler:
-        BUTTON_HANDLERS[button_id] = handler
+        BUTTON_HANDLERS.add(button_id, handler, owner=owner_of(handler))
         return handler
 
     return register
@@ -77,7 +78,7 @@ def on_widget_request(context: Context) -> None:
     if not isinstance(request_id, str) or not request_id:
         raise CallbackError(ErrorCode.BAD_MESSAGE, "a widget request needs a requestId")
     check_key(request_id, "the widget request's requestId")
-    handler = REQUEST_HANDLERS.get(path)  # type: ignore[arg-type]
+    handler = REQUEST_HANDLERS.get(path)
     if handler is None:
         raise CallbackError(ErrorCode.BAD_MESSAGE, f"no handler for widget request path {path!r}")
     if body is None:

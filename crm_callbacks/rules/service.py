@@ -1,4 +1,5 @@
-"""The widget-side service: registration on login, contact and call-log matching."""
+"""The widget-side service: registration on login, contact and call-log matching,
+"View contact details", and the refresh of the widget's matches after connecting."""
 
 from __future__ import annotations
 
@@ -6,13 +7,21 @@ from typing import Any
 
 from ..actions import post, reply
 from ..appconnect import call_log_lookups, connected, contact_lookup, contacts_from, logs_from
-from ..contacts import Contact, unique
+from ..contacts import contact_from_json, is_service_contact, unique
 from ..errors import CallbackError, ErrorCode
 from ..router import Context, handles
-from ..service import CONTACT_MATCH_PATH, ENTITY_MATCH_PATH, is_authorized, registration_message
+from ..service import (
+    CONTACT_MATCH_PATH,
+    ENTITY_MATCH_PATH,
+    VIEW_CONTACT_PATH,
+    is_authorized,
+    refresh_match_messages,
+    registration_message,
+    widget_contact,
+)
 from ..state import MAX_KEY_LENGTH, check_key
 from .effects import await_fetches, pending_key, resumes
-from .requests import DEFERRED, WidgetRequest, handles_request
+from .requests import DEFAULT_REPLY, DEFERRED, WidgetRequest, handles_request
 
 
 @handles("rc-login-status-notify")
@@ -31,12 +40,13 @@ def on_login_status(context: Context) -> None:
 def match_contacts(context: Context, request: WidgetRequest) -> Any:
     """Contacts for each asked number: known ones at once, the rest from the CRM server."""
     numbers = _strings(request.body.get("phoneNumbers"), "phoneNumbers")
+    context.state.note_asked(numbers, [])
     matches, unknown = {}, []
     for number in numbers:
         contacts = context.known_contacts(number)
         if contacts:
             context.state.remember(number, contacts)
-            matches[number] = [_widget_contact(c, number) for c in contacts]
+            matches[number] = [widget_contact(context.adapter, c, number) for c in contacts]
         elif number not in unknown:
             unknown.append(number)
     if not unknown or not connected(context.settings, context.storage, context.adapter):
@@ -76,7 +86,7 @@ def resume_match(
         contacts = []
     if contacts:
         context.state.remember(number, contacts)
-        pending["results"][number] = [_widget_contact(c, number) for c in contacts]
+        pending["results"][number] = [widget_contact(context.adapter, c, number) for c in contacts]
     if len(pending["answered"]) == len(numbers):
         context.state.pending.pop(key, None)
         context.actions.append(reply(pending["requestId"], pending["results"]))
@@ -86,6 +96,7 @@ def resume_match(
 def match_call_logs(context: Context, request: WidgetRequest) -> Any:
     """The CRM log record of each asked call session (lets the widget "view log")."""
     session_ids = _strings(request.body.get("sessionIds"), "sessionIds")
+    context.state.note_asked([], session_ids)
     if not session_ids or not connected(context.settings, context.storage, context.adapter):
         return _known_logs(context, session_ids)
     key = pending_key("logs", request.request_id)
@@ -125,6 +136,8 @@ def resume_call_logs(
 
 
 def _known_logs(context: Context, session_ids: list[str]) -> dict[str, list[dict[str, str]]]:
+    """One entry per logged session: an entry without ``type: "status"`` is what makes
+    the widget show "View log details" (and send its id back as an activity match)."""
     return {
         session_id: [{"id": context.state.logs[session_id], "note": ""}]
         for session_id in session_ids
@@ -137,13 +150,33 @@ def _part(result: dict[str, Any]) -> int:
     return int(suffix) if suffix.isdigit() else -1
 
 
-def _widget_contact(contact: Contact, number: str) -> dict[str, Any]:
-    return {
-        "id": contact.id,
-        "type": contact.type or "Contact",
-        "name": contact.name,
-        "phoneNumbers": [{"phoneNumber": contact.phone or number, "phoneType": "direct"}],
-    }
+@handles_request(VIEW_CONTACT_PATH)
+def view_contact(context: Context, request: WidgetRequest) -> str:
+    """The widget's "View contact details" on one of our contacts: open its CRM record,
+    through the same adapter and URL guard as call-pop."""
+    body = request.body
+    if not is_service_contact(body, context.service_name):
+        raise CallbackError(
+            ErrorCode.BAD_CONTACT,
+            f"that contact is not a {context.adapter.display_name} record; nothing was opened",
+        )
+    numbers = body.get("phoneNumbers")
+    first = numbers[0] if isinstance(numbers, list) and numbers else None
+    phone = first.get("phoneNumber") if isinstance(first, dict) else None
+    contact = contact_from_json(
+        body, phone=phone if isinstance(phone, str) else "", service_name=context.service_name
+    )
+    url = context.adapter.contact_page(context.hostname, contact, context.storage)
+    context.open_url(url, active=True)
+    return DEFAULT_REPLY
+
+
+def refresh_widget_matches(context: Context) -> None:
+    """After connecting (or logging out): make the widget ask again for what it asked
+    before, instead of keeping its cached "no match" (minutes) or matches (hours)."""
+    state = context.state
+    for message in refresh_match_messages(list(state.asked_numbers), list(state.asked_sessions)):
+        context.actions.append(post(message))
 
 
 def _strings(value: object, name: str) -> list[str]:

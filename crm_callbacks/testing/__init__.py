@@ -45,6 +45,7 @@ from .messages import (
     logout,
     ring,
     save_settings,
+    view_contact,
     view_log,
     widget_message,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "ring",
     "save_settings",
     "simulate",
+    "view_contact",
     "view_log",
     "widget_message",
 ]

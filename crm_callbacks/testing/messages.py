@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from ..rules.chooser import CHOOSER_PAGE_ID
 from ..rules.options import SAVE_SETTINGS
-from ..service import BUTTON_EVENT_PATH
+from ..service import BUTTON_EVENT_PATH, VIEW_CONTACT_PATH
 
 FETCH_RESULT = "crm-callbacks-fetch-result"
 """What the shim dispatches with the outcome of a ``fetch`` action (docs/contract.md)."""
@@ -48,6 +48,7 @@ __all__ = [
     "logout",
     "ring",
     "save_settings",
+    "view_contact",
     "view_log",
     "widget_message",
 ]
@@ -99,16 +100,17 @@ def ring(
     direction: Direction = "inbound",
     session_id: str | None = None,
     web_phone: bool | None = None,
+    service: str = "",
 ) -> Message:
     """A call ringing, from `number` (inbound) or to it (outbound).
 
     By default the active-call event (``rc-active-call-notify``, ``Ringing``). With
-    `contact`, or ``web_phone=True``, the web phone's ``rc-call-ring-notify``, whose
-    ``contactMatch`` names the CRM contact the widget matched: that is how the widget
-    tells the extension who is calling.
+    `contact`, or ``web_phone=True``, the web phone's ``rc-call-ring-notify`` (for an
+    outbound call ``rc-call-init-notify``), whose ``contactMatch`` names the CRM
+    contact the widget matched, typed with `service` (see `contact_match`).
     """
     if _use_web_phone(web_phone, contact):
-        return _web_phone_call("webphone_ring", number, direction, session_id, contact)
+        return _web_phone_call("webphone_ring", number, direction, session_id, contact, service)
     return _active_call("Ringing", number, direction, session_id)
 
 
@@ -119,10 +121,11 @@ def answer(
     direction: Direction = "inbound",
     session_id: str | None = None,
     web_phone: bool | None = None,
+    service: str = "",
 ) -> Message:
     """The call answered: ``CallConnected``, or the web phone's ``rc-call-start-notify``."""
     if _use_web_phone(web_phone, contact):
-        return _web_phone_call("webphone_answered", number, direction, session_id, contact)
+        return _web_phone_call("webphone_answered", number, direction, session_id, contact, service)
     return _active_call("CallConnected", number, direction, session_id)
 
 
@@ -176,7 +179,9 @@ def _active_call(status: str, number: str, direction: Direction, session_id: str
         call.update(direction="Outbound", **{"from": call["to"], "to": call["from"]})
     call["from" if inbound else "to"]["phoneNumber"] = number
     if session_id is not None:
-        call["sessionId"] = session_id
+        # One id for the call across event kinds: its telephony session id is what the
+        # web phone's partyData.sessionId carries, and the presence id the log matcher's.
+        call["sessionId"] = call["telephonySessionId"] = session_id
     return message
 
 
@@ -186,10 +191,14 @@ def _web_phone_call(
     direction: Direction,
     session_id: str | None,
     contact: ContactLike | Sequence[ContactLike] | None,
+    service: str = "",
 ) -> Message:
     message = widget_message(name)
     call = message["call"]
     if not _inbound(direction):
+        if message["type"] == "rc-call-ring-notify":
+            message["type"] = "rc-call-init-notify"  # the web phone's outbound "ring"
+            call["callStatus"] = "webphone-session-setup"
         call.update(direction="Outbound", **{"from": call["to"], "to": call["from"]})
         if "fromUserName" in call and "toUserName" in call:
             call["fromUserName"], call["toUserName"] = call["toUserName"], call["fromUserName"]
@@ -199,17 +208,21 @@ def _web_phone_call(
     call.pop("contactMatch", None)
     if contact is not None:
         if isinstance(contact, Sequence) and not isinstance(contact, str):
-            call["contactMatch"] = [contact_match(c, number) for c in contact]
+            call["contactMatch"] = [contact_match(c, number, service=service) for c in contact]
         else:
-            call["contactMatch"] = contact_match(contact, number)
+            call["contactMatch"] = contact_match(contact, number, service=service)
     return message
 
 
-def contact_match(contact: ContactLike, number: str = CALLER) -> dict[str, Any]:
-    """A web-phone ``contactMatch`` entry for `contact`, in the widget's shape.
+def contact_match(
+    contact: ContactLike, number: str = CALLER, *, service: str = ""
+) -> dict[str, Any]:
+    """A web-phone ``contactMatch`` entry for our CRM contact `contact`, in the widget's shape.
 
-    ``type`` and ``entityType`` are left empty when not given, so the adapter's
-    default contact type applies.
+    ``type`` is the registered service name (`service`; `CrmPhone` fills it in when
+    empty, as the widget's copy of our ``/contacts/match`` reply carries it) and
+    ``entityType`` the CRM record type: the contact's ``type``, left empty when not
+    given so the adapter's default contact type applies.
     """
     fields = dict(contact) if isinstance(contact, Mapping) else {"id": contact}
     if "id" not in fields:
@@ -218,7 +231,7 @@ def contact_match(contact: ContactLike, number: str = CALLER) -> dict[str, Any]:
     match = {
         "id": fields.pop("id"),
         "name": fields.pop("name", ""),
-        "type": kind,
+        "type": service,
         "entityType": fields.pop("entityType", kind),
         "phoneNumbers": [{"phoneNumber": number, "phoneType": "direct"}],
     }
@@ -242,11 +255,15 @@ def view_log(
     direction: Direction = "inbound",
     session_id: str | None = None,
     request_id: str | None = None,
+    contact: ContactLike | None = None,
+    service: str = "",
 ) -> Message:
     """ "View log details" on a call in the widget's history (``/callLogger``, viewLog).
 
-    `log_id`, when given, is the call's CRM activity id (``body.logId``); without it
-    the router uses the id the entity matcher reported for the call's session.
+    The widget sends the call's ``activityMatches`` (the log records we replied to
+    ``/callLogger/match``) and the ``contact`` the user chose. `log_id`, when given,
+    is the one activity match; `contact` (typed with `service`, see `contact_match`)
+    replaces the sample's chosen contact.
     """
     message = _request("request_view_log", request_id)
     call = message["body"]["call"]
@@ -256,8 +273,27 @@ def view_log(
     if session_id is not None:
         call["sessionId"] = session_id
     if log_id is not None:
-        message["body"]["logId"] = log_id
+        call["activityMatches"] = [{"id": log_id, "note": ""}]
+    if contact is not None:
+        message["body"]["contact"] = contact_match(contact, number, service=service)
     return message
+
+
+def view_contact(
+    contact: ContactLike = "42",
+    number: str = CALLER,
+    *,
+    service: str = "",
+    request_id: str = "6f1c2a90-0005",
+) -> Message:
+    """ "View contact details" on one of our contacts (``/contacts/view``): the widget
+    sends the contact as it holds it, typed with `service` (see `contact_match`)."""
+    return {
+        "type": "rc-post-message-request",
+        "requestId": request_id,
+        "path": VIEW_CONTACT_PATH,
+        "body": contact_match(contact, number, service=service),
+    }
 
 
 def logout(*, request_id: str | None = None) -> Message:

@@ -9,6 +9,7 @@ memory, so what an adapter test checks is what Chrome would do.
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import itertools
 import json
@@ -19,8 +20,10 @@ from typing import Any
 from .. import dispatch_json, router
 from ..adapters import Adapter, Registry, default_registry
 from ..contract import CONTRACT_VERSION
+from ..errors import CallbackError
 from ..manifest import storage_keys
-from ..service import JWT_KEY
+from ..router import resolve_adapter
+from ..service import JWT_KEY, VIEW_CONTACT_PATH, service_name
 from . import messages as widget
 from .messages import CALLER, ContactLike, Direction, Message
 
@@ -167,7 +170,9 @@ class CrmPhone:
     registration). ``settings`` are the user's options, ``storage`` is
     ``chrome.storage.local`` (only keys adapters declare reach Python) and
     ``contacts`` the contract's ``context.contacts`` (the extension itself passes
-    none: it learns contacts from the web phone's ``contactMatch``).
+    none: it learns contacts from the web phone's ``contactMatch``). A ``contactMatch``
+    entry without a ``type`` is sent as one of the CRM's contacts: typed with the
+    service's registered name, as the widget's copy of our ``/contacts/match`` reply is.
 
     ``server`` answers the ``fetch`` actions Python returns, the way httpx's
     MockTransport answers requests: each fetch goes to it and its answer comes back as
@@ -331,14 +336,16 @@ class CrmPhone:
     def view_log(self, log_id: str | None = None, *, number: str | None = None) -> Result:
         """ "View log details" on the last call (or on a call with `number`)."""
         call = self._last_call
-        return self.send(
-            widget.view_log(
-                log_id,
-                number=number or (call.number if call else CALLER),
-                direction=call.direction if call and not number else "inbound",
-                session_id=call.session_id if call and not number else None,
-            )
+        message = widget.view_log(
+            log_id,
+            number=number or (call.number if call else CALLER),
+            direction=call.direction if call and not number else "inbound",
+            session_id=call.session_id if call and not number else None,
         )
+        del message["body"]["contact"]  # no contact chosen: the router recalls one
+        if log_id is None:
+            del message["body"]["call"]["activityMatches"]  # only what state remembers
+        return self.send(message)
 
     def logout(self) -> Result:
         """The user presses Logout for the CRM in the widget (deauthorize)."""
@@ -403,6 +410,7 @@ class CrmPhone:
         return widget.fetch_result(action["id"], status, body)
 
     def _dispatch(self, message: Message) -> dict[str, Any]:
+        message = self._typed_contact_matches(message)
         context = self._context()
         built = request(message, hostname=self.hostname or "", state=self.state, **context)
         built["context"]["page"]["url"] = f"https://{self.hostname}{self.page_path}"
@@ -416,6 +424,35 @@ class CrmPhone:
                 self.storage.update(action["items"])
                 self._written.update(action["items"])
         return response
+
+    def _typed_contact_matches(self, message: Message) -> Message:
+        entries = self._contact_entries(message)
+        untyped = [e for e in entries if isinstance(e, dict) and not e.get("type")]
+        if not untyped or self._registry is None or self.hostname is None:
+            return message
+        try:
+            host = self.hostname.lower().rstrip(".")
+            adapter = resolve_adapter(self._send_platform, host, self._registry)
+        except CallbackError:
+            return message  # dispatch reports the unknown CRM
+        message = copy.deepcopy(message)
+        for entry in self._contact_entries(message):
+            if isinstance(entry, dict) and not entry.get("type"):
+                entry["type"] = service_name(adapter)
+        return message
+
+    @staticmethod
+    def _contact_entries(message: Message) -> list[Any]:
+        """The contacts a widget message carries: contactMatch, a request's contact."""
+        call = message.get("call")
+        match = call.get("contactMatch") if isinstance(call, dict) else None
+        entries = match if isinstance(match, list) else [match]
+        body = message.get("body") if message.get("type") == "rc-post-message-request" else None
+        if isinstance(body, dict):
+            entries.append(body.get("contact"))
+            if message.get("path") == VIEW_CONTACT_PATH:
+                entries.append(body)
+        return entries
 
     def _context(self) -> dict[str, Any]:
         """The context keys the extension passes besides the page."""

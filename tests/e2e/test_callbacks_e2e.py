@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import WIDGET_MESSAGES, widget_message
+from tests.conftest import WIDGET_MESSAGES, our_ring, widget_message
 from tests.e2e.conftest import ExtensionBrowser, wait_until
 
 TESTCRM_HOST = "acme.testcrm.localhost"
@@ -17,9 +17,10 @@ def response_to(request_id: str) -> Any:
 
 
 def view_log(log_id: str | None = None) -> dict[str, Any]:
+    """ "View log details" as the widget sends it: the log id we replied, no chosen contact."""
     message = widget_message("request_view_log")
-    if log_id:
-        message["body"]["logId"] = log_id
+    del message["body"]["contact"]
+    message["body"]["call"]["activityMatches"] = [{"id": log_id, "note": ""}] if log_id else []
     return message
 
 
@@ -32,7 +33,7 @@ def test_view_log_opens_the_log_page_where_the_crm_can(browser: ExtensionBrowser
 
 def test_view_log_opens_the_contact_page_where_the_crm_cannot(browser: ExtensionBrowser):
     crm = browser.open_crm()
-    crm.post_from_widget(widget_message("webphone_ring"))  # the call's contact becomes known
+    crm.post_from_widget(our_ring())  # the call's contact becomes known
     browser.wait_for_tab("https://acme.pipedrive.com/person/42")
     before = browser.tab_urls()
     crm.post_from_widget(view_log("9001"))
@@ -86,11 +87,11 @@ def test_login_registers_the_service_with_its_authorization_state(browser: Exten
     assert registration["service"]["authorized"] is True
 
 
-def two_matches_ring() -> dict[str, Any]:
+def two_matches_ring(service: str = "Pipedrive") -> dict[str, Any]:
     message = widget_message("webphone_ring")
     message["call"]["contactMatch"] = [
-        {"id": "1", "name": "Ann", "type": "Candidate"},
-        {"id": "2", "name": "Bob", "type": "Contact"},
+        {"id": "1", "name": "Ann", "type": service, "entityType": "Candidate"},
+        {"id": "2", "name": "Bob", "type": service, "entityType": "Contact"},
     ]
     return message
 
@@ -132,7 +133,7 @@ def test_prompt_to_select_opens_the_contact_the_user_picks(browser: ExtensionBro
 def test_bullhorn_prompts_then_opens_the_pick_in_a_background_popup(browser: ExtensionBrowser):
     browser.set_storage(ATS)
     crm = browser.open_crm(host=BULLHORN_HOST)
-    crm.post_from_widget(two_matches_ring())
+    crm.post_from_widget(two_matches_ring("Bullhorn"))
     crm.wait_for_received(
         lambda m: m.get("type") == "rc-adapter-register-customized-page", "the chooser page"
     )

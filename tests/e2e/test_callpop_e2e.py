@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import widget_message
+from tests.conftest import our_ring, widget_message
 from tests.e2e.conftest import ExtensionBrowser
 
 JANE_URL = "https://acme.pipedrive.com/person/42"
@@ -12,9 +12,8 @@ JANE_URL = "https://acme.pipedrive.com/person/42"
 
 def ring(session_id: str, contact_id: str = "42") -> dict[str, Any]:
     """The web phone's ring event for call `session_id`, matched to `contact_id`."""
-    message = widget_message("webphone_ring")
+    message = our_ring(id=contact_id)
     message["call"]["partyData"]["sessionId"] = session_id
-    message["call"]["contactMatch"]["id"] = contact_id
     return message
 
 
@@ -33,7 +32,7 @@ def test_a_second_ring_of_the_same_call_opens_nothing(browser: ExtensionBrowser)
     browser.wait_for_python()
     crm.post_from_widget(ring("s-1"))
     crm.post_from_widget(ring("s-1"))
-    active_call = widget_message("active_call_ringing_inbound", sessionId="s-1")
+    active_call = widget_message("active_call_ringing_inbound", telephonySessionId="s-1")
     crm.post_from_widget(active_call)
     # A later call is handled after the repeats (dispatch is serialised in arrival
     # order), so once its tab is there the repeats have been decided.

@@ -193,12 +193,14 @@ def test_a_burst_of_flapping_calls_pops_each_call_exactly_once(browser: Extensio
                     const status = round % 2 ? "NoCall" : "Ringing";
                     const number = `+1650555${String(call).padStart(4, "0")}`;
                     window.widget.post({type: "rc-active-call-notify", call: {
-                        sessionId: `burst-${call}`, direction: "Inbound", telephonyStatus: status,
+                        sessionId: `p-${call}`, telephonySessionId: `burst-${call}`,
+                        direction: "Inbound", telephonyStatus: status,
                         from: {phoneNumber: number}, to: {phoneNumber: "+16505550199"}}});
                     if (round === 0) window.widget.post({type: "rc-call-ring-notify", call: {
                         id: `wp-${call}`, direction: "Inbound", from: number,
                         to: "+16505550199", partyData: {sessionId: `burst-${call}`},
-                        contactMatch: {id: `c${call}`, name: `Caller ${call}`}}});
+                        contactMatch: {id: `c${call}`, name: `Caller ${call}`,
+                                       type: "Pipedrive"}}});
                 }
             }
         }""",

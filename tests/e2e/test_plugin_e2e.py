@@ -62,7 +62,9 @@ def test_the_build_bundles_the_plugin_and_its_hosts(dist: Path):
 
 def test_the_plugin_adapter_pops_in_chromium(browser: ExtensionBrowser):
     crm = browser.open_crm(host="acme.examplecrm.localhost")
-    crm.post_from_widget(widget_message("webphone_ring"))
+    message = widget_message("webphone_ring")
+    message["call"]["contactMatch"]["type"] = "ExampleCRM"  # the plug-in's service name
+    crm.post_from_widget(message)
     browser.wait_for_tab("https://acme.examplecrm.localhost/people/42")
     status = browser.offscreen_status()
     assert status["bootPath"] == "snapshot", status

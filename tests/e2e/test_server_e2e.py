@@ -41,7 +41,10 @@ def secrets(browser: ExtensionBrowser) -> dict[str, Any]:
 
 def ring(session: str, number: str = "+16505550123") -> dict[str, Any]:
     return widget_message(
-        "active_call_ringing_inbound", sessionId=session, **{"from": {"phoneNumber": number}}
+        "active_call_ringing_inbound",
+        sessionId=session,
+        telephonySessionId=session,
+        **{"from": {"phoneNumber": number}},
     )
 
 
@@ -108,7 +111,9 @@ def test_the_whole_server_flow(browser: ExtensionBrowser, app_server: str):
         lambda m: m.get("responseId") == "6f1c2a90-0002", "the entity-match reply"
     )
     assert reply["response"]["data"] == {"214705503020": [{"id": "9001", "note": ""}]}
-    crm.post_from_widget(widget_message("request_view_log"))
+    view = widget_message("request_view_log")  # the widget sends back what we replied
+    view["body"]["call"]["activityMatches"] = reply["response"]["data"]["214705503020"]
+    crm.post_from_widget(view)
     browser.wait_for_tab(f"https://{HOST}/logs/9001")
 
     # sign out: the widget shows Connect again, the token is gone here and on the server

@@ -10,7 +10,7 @@ from crm_callbacks import Adapter, ErrorCode, Registry, content_script_matches, 
 from crm_callbacks.adapters import BUILTIN_ADAPTERS, default_registry
 from crm_callbacks.contacts import Contact
 from crm_callbacks.errors import CallbackError
-from tests.conftest import make_request, widget_message
+from tests.conftest import make_request, our_ring
 
 BULLHORN_STORAGE = {
     "crm_extension_bullhorn_user_urls": {"atsUrl": "https://cls5.bullhornstaffing.com"}
@@ -111,8 +111,7 @@ def test_contact_and_log_pages(platform, host, contact, contact_url, log_url):
 
 @pytest.mark.parametrize(("platform", "host", "contact", "contact_url", "log_url"), EXPECTED_URLS)
 def test_each_adapter_pops_through_dispatch(platform, host, contact, contact_url, log_url):
-    message = widget_message("webphone_ring")
-    message["call"]["contactMatch"].update(id=contact.id, type=contact.type)
+    message = our_ring(host, id=contact.id, entityType=contact.type)
     request = make_request(message, hostname=host, storage=BULLHORN_STORAGE)
     [action] = dispatch(request)["actions"]
     popup = platform == "bullhorn"
@@ -136,7 +135,7 @@ def test_every_builtin_adapter_has_an_expected_url_row():
     ],
 )
 def test_platform_is_found_from_the_page_host(host, platform):
-    response = dispatch(make_request(widget_message("webphone_ring"), hostname=host))
+    response = dispatch(make_request(our_ring(host), hostname=host))
     if platform is None:
         assert [e["code"] for e in response["errors"]] == [ErrorCode.UNKNOWN_PLATFORM]
     else:
@@ -158,16 +157,14 @@ def test_platform_is_found_from_the_page_host(host, platform):
     ],
 )
 def test_a_crafted_contact_id_changes_one_path_segment_at_most(contact_id, encoded):
-    message = widget_message("webphone_ring")
-    message["call"]["contactMatch"]["id"] = contact_id
+    message = our_ring(id=contact_id)
     [action] = dispatch(make_request(message))["actions"]
     assert action["url"] == f"https://acme.pipedrive.com/person/{encoded}"
 
 
 @pytest.mark.parametrize("contact_id", ["..", ".", "x" * 1025])
 def test_ids_that_would_leave_their_segment_open_nothing(contact_id):
-    message = widget_message("webphone_ring")
-    message["call"]["contactMatch"]["id"] = contact_id
+    message = our_ring(id=contact_id)
     response = dispatch(make_request(message))
     assert response["actions"] == []
     assert [e["code"] for e in response["errors"]] == [ErrorCode.BAD_CONTACT]
@@ -318,7 +315,7 @@ def test_a_broken_plugin_is_named_in_the_error(monkeypatch):
 
 
 def test_bullhorn_without_a_stored_ats_url_opens_nothing_and_says_why():
-    message = widget_message("webphone_ring")
+    message = our_ring("app.bullhornstaffing.com")
     response = dispatch(make_request(message, hostname="app.bullhornstaffing.com"))
     assert response["actions"] == []
     [error] = response["errors"]
@@ -331,7 +328,7 @@ def test_bullhorn_without_a_stored_ats_url_opens_nothing_and_says_why():
 )
 def test_bullhorn_refuses_a_stored_ats_url_that_is_not_an_https_origin(ats_url):
     storage = {"crm_extension_bullhorn_user_urls": {"atsUrl": ats_url}}
-    message = widget_message("webphone_ring")
+    message = our_ring("app.bullhornstaffing.com")
     response = dispatch(make_request(message, hostname="app.bullhornstaffing.com", storage=storage))
     assert response["actions"] == []
     assert [e["code"] for e in response["errors"]] == [ErrorCode.MISSING_STORAGE]

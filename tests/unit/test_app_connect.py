@@ -21,7 +21,7 @@ from crm_callbacks.adapters.bullhorn import BullhornAdapter
 from crm_callbacks.contacts import Contact
 from crm_callbacks.manifest import content_script_matches
 from crm_callbacks.settings import normalize_settings, settings_schema
-from tests.conftest import make_request, widget_message
+from tests.conftest import make_request, our_ring, widget_message
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_MANIFEST = ROOT.parent / "shared" / "app-connect" / "manifest.json"
@@ -184,8 +184,7 @@ def test_the_default_registry_loads_the_manifest_named_by_the_environment(tmp_pa
     monkeypatch.setenv("CRM_CALLBACKS_MANIFEST", str(path))
     default_registry.cache_clear()
     try:
-        message = widget_message("webphone_ring")
-        message["call"]["contactMatch"]["type"] = "org"
+        message = our_ring("eu.acmecrm.example", entityType="org")
         [action] = dispatch(make_request(message, hostname="eu.acmecrm.example"))["actions"]
         assert action["url"] == "https://eu.acmecrm.example/people/org/42"
         assert default_registry().origin("acmecrm") == f"manifest {path}"

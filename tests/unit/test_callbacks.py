@@ -21,6 +21,14 @@ def request(name: str, **body: Any) -> dict[str, Any]:
     return message
 
 
+def bare_view_log() -> dict[str, Any]:
+    """ "View log details" carrying neither activity matches nor a chosen contact: what
+    the router then knows comes from state and ``context.contacts`` only."""
+    message = widget_message("request_view_log")
+    del message["body"]["contact"], message["body"]["call"]["activityMatches"]
+    return message
+
+
 def by_type(response: dict[str, Any], action_type: str) -> list[dict[str, Any]]:
     return [a for a in response["actions"] if a["type"] == action_type]
 
@@ -46,6 +54,11 @@ def test_login_registers_the_crm_as_the_widget_service(storage, authorized):
         **WIDGET_MESSAGES["parent_to_widget"]["register_service"]["service"],
         "authorized": authorized,
         "buttonEventPath": "/crm-callbacks/button-click",
+        "viewMatchedContactPath": "/contacts/view",
+        "callLoggerAutoLogSettingHidden": True,
+        "callLoggerAutoSettingReadOnly": True,
+        "callLoggerAutoSettingReadOnlyValue": False,
+        "callLoggerHideEditLogButton": True,
     }
 
 
@@ -77,7 +90,7 @@ def test_view_log_opens_the_log_page_or_else_the_contact_page(
 
 def test_view_log_finds_the_log_id_the_entity_matcher_reported():
     state = {"v": 1, "popped": [], "matches": {}, "logs": {"214705503020": "77"}}
-    message = widget_message("request_view_log")
+    message = bare_view_log()
     response = dispatch(make_request(message, hostname="crm.testcrm.localhost", state=state))
     assert [t["url"] for t in by_type(response, "openTab")] == [
         "https://crm.testcrm.localhost/logs/77"
@@ -85,7 +98,7 @@ def test_view_log_finds_the_log_id_the_entity_matcher_reported():
 
 
 def test_view_log_without_a_known_log_opens_the_contact_and_says_so():
-    message = widget_message("request_view_log")
+    message = bare_view_log()
     response = dispatch(make_request(message, hostname="crm.testcrm.localhost", contacts=JANE))
     assert [t["url"] for t in by_type(response, "openTab")] == [
         "https://crm.testcrm.localhost/contacts/42"
@@ -95,7 +108,7 @@ def test_view_log_without_a_known_log_opens_the_contact_and_says_so():
 
 
 def test_view_log_of_an_outbound_call_uses_the_callee():
-    message = widget_message("request_view_log")
+    message = bare_view_log()
     message["body"]["call"].update(direction="Outbound", to={"phoneNumber": "+16505550177"})
     contacts = {"+16505550177": [{"id": "5"}]}
     response = dispatch(make_request(message, contacts=contacts))
@@ -105,7 +118,7 @@ def test_view_log_of_an_outbound_call_uses_the_callee():
 
 
 def test_view_log_with_no_contact_replies_and_tells_the_user():
-    response = dispatch(make_request(widget_message("request_view_log")))
+    response = dispatch(make_request(bare_view_log()))
     assert by_type(response, "openTab") == []
     assert codes(response) == [ErrorCode.NO_CONTACT_MATCH]
     assert replies(response) == [("6f1c2a90-0003", "ok")]
@@ -165,12 +178,12 @@ def test_authorize_while_not_connected_removes_nothing():
 def test_contact_match_replies_with_known_contacts_in_the_widget_shape():
     message = request("request_contact_match", phoneNumbers=["+16505550100", "+16505550111"])
     response = dispatch(make_request(message, contacts=JANE))
-    assert replies(response) == [
-        (
-            "6f1c2a90-0001",
-            WIDGET_MESSAGES["parent_to_widget"]["response_contact_match"]["response"]["data"],
-        )
+    [jane] = WIDGET_MESSAGES["parent_to_widget"]["response_contact_match"]["response"]["data"][
+        "+16505550100"
     ]
+    # ``type`` is the registered service name; the CRM record type goes in entityType.
+    ours = {**jane, "type": "Pipedrive", "entityType": "Contact"}
+    assert replies(response) == [("6f1c2a90-0001", {"+16505550100": [ours]})]
     assert "+16505550100" in response["state"]["matches"]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from crm_callbacks import ErrorCode, dispatch
 from crm_callbacks.state import MAX_POPPED, State
-from tests.conftest import make_request, widget_message
+from tests.conftest import make_request, our_ring, widget_message
 
 JANE = {"+16505550100": [{"id": "42", "name": "Jane Doe"}]}
 JANE_URL = "https://acme.pipedrive.com/person/42"
@@ -85,16 +85,18 @@ def test_flapping_ringing_nocall_ringing_pops_once():
 
 def test_a_new_call_session_pops_again():
     phone = Phone(contacts=JANE)
-    assert phone.send(active("Ringing", sessionId="1")) == [JANE_URL]
-    assert phone.send(active("Ringing", sessionId="2")) == [JANE_URL]
+    assert phone.send(active("Ringing", telephonySessionId="1")) == [JANE_URL]
+    assert phone.send(active("Ringing", telephonySessionId="2")) == [JANE_URL]
 
 
 def test_web_phone_and_active_call_events_of_one_call_pop_once():
     phone = Phone(contacts=JANE)
     ring = widget_message("webphone_ring")
     assert phone.send(ring) == [JANE_URL]
-    session = ring["call"]["partyData"]["sessionId"]
-    assert phone.send(active("Ringing", sessionId=session)) == []
+    ringing = active("Ringing")  # the same call: its telephony id is the ring's partyData one
+    assert ringing["call"]["telephonySessionId"] == ring["call"]["partyData"]["sessionId"]
+    assert ringing["call"]["sessionId"] != ring["call"]["partyData"]["sessionId"]
+    assert phone.send(ringing) == []
 
 
 def test_web_phone_answer_pops_on_answer():
@@ -104,20 +106,20 @@ def test_web_phone_answer_pops_on_answer():
 
 
 def test_contact_match_carried_by_the_web_phone_event_is_used():
-    assert Phone().send(widget_message("webphone_ring")) == [JANE_URL]
+    assert Phone().send(our_ring()) == [JANE_URL]
 
 
 def test_web_phone_contact_match_is_remembered_for_the_active_call_event():
     phone = Phone(settings={INBOUND: "onAnswer"})
-    assert phone.send(widget_message("webphone_ring")) == []  # remembered, not popped
-    assert phone.send(active("CallConnected", sessionId="other")) == [JANE_URL]
+    assert phone.send(our_ring()) == []  # remembered, not popped
+    assert phone.send(active("CallConnected", telephonySessionId="other")) == [JANE_URL]
 
 
 def test_contacts_seen_earlier_for_the_number_are_recalled_from_state():
     phone = Phone(contacts=JANE)
-    phone.send(active("Ringing", sessionId="1"))
+    phone.send(active("Ringing", telephonySessionId="1"))
     phone.context.pop("contacts")
-    assert phone.send(active("Ringing", sessionId="2")) == [JANE_URL]
+    assert phone.send(active("Ringing", telephonySessionId="2")) == [JANE_URL]
 
 
 def test_context_contacts_match_other_spellings_of_the_number():
@@ -156,8 +158,8 @@ def test_no_match_reports_no_contact_match_and_opens_nothing():
 
 def test_a_later_event_with_a_match_still_pops_after_no_match():
     phone = Phone()
-    assert phone.send(active("Ringing", sessionId="214705503021")) == []
-    assert phone.send(widget_message("webphone_ring")) == [JANE_URL]
+    assert phone.send(active("Ringing")) == []
+    assert phone.send(our_ring()) == [JANE_URL]  # the same call, now with our match
 
 
 @pytest.mark.parametrize(
@@ -178,9 +180,9 @@ def test_bad_settings_open_nothing(settings, code):
 @pytest.mark.parametrize(
     "call_changes",
     [
-        {"sessionId": None},
-        {"sessionId": ""},
-        {"sessionId": True},
+        {"sessionId": None, "telephonySessionId": None},
+        {"sessionId": "", "telephonySessionId": ""},
+        {"sessionId": True, "telephonySessionId": False},
         {"direction": "Sideways"},
         {"direction": None},
         {"from": {"phoneNumber": ""}},
@@ -213,11 +215,11 @@ def test_bad_contacts_are_reported_and_the_good_ones_still_open(bad_contact):
 def test_popped_sessions_are_bounded_oldest_first():
     phone = Phone(contacts=JANE)
     for session in range(MAX_POPPED + 10):
-        phone.send(active("Ringing", sessionId=str(session)))
+        phone.send(active("Ringing", telephonySessionId=str(session)))
     assert len(phone.state["popped"]) == MAX_POPPED
     assert "callpop:0" not in phone.state["popped"]
-    assert phone.send(active("Ringing", sessionId=str(MAX_POPPED + 9))) == []
-    assert phone.send(active("Ringing", sessionId="0")) == [JANE_URL]
+    assert phone.send(active("Ringing", telephonySessionId=str(MAX_POPPED + 9))) == []
+    assert phone.send(active("Ringing", telephonySessionId="0")) == [JANE_URL]
 
 
 def test_a_corrupt_state_is_reset_with_bad_state_and_the_call_still_pops():

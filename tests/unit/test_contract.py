@@ -7,7 +7,7 @@ import json
 import pytest
 
 from crm_callbacks import ErrorCode, dispatch, dispatch_json
-from tests.conftest import make_request, widget_message
+from tests.conftest import make_request, our_ring
 
 JANE = {"+16505550100": [{"id": "42", "name": "Jane Doe"}]}
 
@@ -146,5 +146,5 @@ def test_an_internal_bug_is_reported_not_raised(monkeypatch, ring):
 
 
 def test_web_phone_message_shape_is_accepted():
-    response = dispatch(make_request(widget_message("webphone_ring")))
+    response = dispatch(make_request(our_ring()))
     assert [a["url"] for a in response["actions"]] == ["https://acme.pipedrive.com/person/42"]

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from crm_callbacks import ErrorCode, dispatch, dispatch_json
-from tests.conftest import make_request, widget_message
+from tests.conftest import make_request, our_ring, widget_message
 
 DEEP: Any = "x"
 for _ in range(5000):
@@ -18,8 +18,7 @@ for _ in range(5000):
 
 
 def ring_with_id(contact_id: Any) -> dict[str, Any]:
-    message = widget_message("webphone_ring")
-    message["call"]["contactMatch"]["id"] = contact_id
+    message = our_ring(id=contact_id)
     return make_request(message)
 
 

@@ -57,7 +57,10 @@ def query(fetch: dict[str, Any]) -> dict[str, list[str]]:
 
 def ring(session: str = "s1", number: str = "+16505550123") -> dict[str, Any]:
     return widget_message(
-        "active_call_ringing_inbound", sessionId=session, **{"from": {"phoneNumber": number}}
+        "active_call_ringing_inbound",
+        sessionId=session,
+        telephonySessionId=session,
+        **{"from": {"phoneNumber": number}},
     )
 
 
@@ -186,8 +189,13 @@ def test_entity_match_asks_the_server_and_view_log_then_opens_the_log():
     }
     [reply] = of(shim.answer(lookup, 200, logs), "reply")
     assert reply["data"] == {"214705503020": [{"id": "9001", "note": ""}]}
-    viewed = shim.send(widget_message("request_view_log"))
+    view = widget_message("request_view_log")  # the widget sends back what we replied
+    view["body"]["call"]["activityMatches"] = reply["data"]["214705503020"]
+    viewed = shim.send(view)
     assert [t["url"] for t in of(viewed, "openTab")] == [f"https://{HOST}/logs/9001"]
+    del view["body"]["call"]["activityMatches"]  # without them, state remembers the log
+    again = shim.send(view)
+    assert [t["url"] for t in of(again, "openTab")] == [f"https://{HOST}/logs/9001"]
 
 
 def test_entity_match_with_the_server_down_still_replies():

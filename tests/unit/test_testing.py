@@ -51,6 +51,7 @@ from crm_callbacks.testing import (
     ring,
     save_settings,
     simulate,
+    view_contact,
     view_log,
     widget_message,
 )
@@ -109,7 +110,7 @@ def test_the_packaged_shapes_are_the_fixture_file():
         (answer(), "active_call_connected_inbound"),
         (end(), "active_call_ended"),
         (ring(direction="outbound"), "active_call_ringing_outbound"),
-        (ring(contact=JANE), "webphone_ring"),
+        (ring(contact=JANE, service="Contact"), "webphone_ring"),
         (answer(web_phone=True), "webphone_answered"),
         (view_log(), "request_view_log"),
         (logout(), "request_authorize_toggle"),
@@ -125,7 +126,9 @@ def test_each_factory_with_defaults_is_the_real_message(made, name):
 def test_factories_change_only_what_they_are_asked_to():
     message = ring("+1 (650) 555-0111", session_id="s-9")
     expected = widget_message("active_call_ringing_inbound")
-    expected["call"].update(sessionId="s-9", **{"from": {"phoneNumber": "+1 (650) 555-0111"}})
+    expected["call"].update(
+        sessionId="s-9", telephonySessionId="s-9", **{"from": {"phoneNumber": "+1 (650) 555-0111"}}
+    )
     assert message == expected
     outbound = ring("+16505550111", contact="7", direction="outbound", session_id="s-9")
     call = outbound["call"]
@@ -137,7 +140,7 @@ def test_factories_change_only_what_they_are_asked_to():
     ]
     ended = end("+16505550111", direction="outbound")["call"]
     assert (ended["from"]["phoneNumber"], ended["to"]["phoneNumber"]) == (AGENT, "+16505550111")
-    assert view_log("9001")["body"]["logId"] == "9001"
+    assert view_log("9001")["body"]["call"]["activityMatches"] == [{"id": "9001", "note": ""}]
     assert contact_match_request("+1", "+2")["body"]["phoneNumbers"] == ["+1", "+2"]
     assert login_status(False)["loggedIn"] is False
 
@@ -162,11 +165,13 @@ def test_flapping_is_one_call_ringing_and_gone_in_turn():
 WIDGET_MESSAGES = [
     ring(),
     ring(contact="42"),
+    ring(direction="outbound", web_phone=True),
     answer(),
     answer(web_phone=True),
     end(),
     *flapping(),
     view_log("9001"),
+    view_contact("42"),
     logout(),
     contact_match_request(),
     entity_match_request(),
@@ -212,7 +217,7 @@ def test_simulate_call_pop_as_in_the_brief():
 
 
 def test_simulate_matches_dispatch_called_by_hand():
-    message = ring(contact=JANE)
+    message = ring(contact=JANE, service="Pipedrive")
     by_hand = dispatch(
         {
             "v": 1,
@@ -312,9 +317,9 @@ def test_result_helpers_name_each_kind_of_action():
     assert registered.posted[0]["type"] == "rc-adapter-register-third-party-service"
     phone.ring(contact=JANE)
     matched = phone.match_contacts(CALLER)
-    assert matched.replies == {
-        "6f1c2a90-0001": FIXTURE["parent_to_widget"]["response_contact_match"]["response"]["data"]
-    }
+    jane = {**FIXTURE["parent_to_widget"]["response_contact_match"]["response"]["data"][CALLER][0]}
+    jane.update(type="TestCRM", entityType="Contact")  # our service's name; the record type
+    assert matched.replies == {"6f1c2a90-0001": {CALLER: [jane]}}
     logs = phone.match_call_logs()
     assert logs.replies == {"6f1c2a90-0002": {}}
     missing = phone.view_log()  # no log id known: the contact's page, and a notice
