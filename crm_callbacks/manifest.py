@@ -29,11 +29,20 @@ def storage_keys(registry: Registry | None = None) -> list[str]:
     return keys
 
 
+def open_host_patterns(registry: Registry | None = None) -> list[str]:
+    """Hosts the worker's second URL guard lets a URL open (``*.x.com`` or ``x.com``)."""
+    hosts: list[str] = []
+    for adapter in registry or default_registry():
+        hosts.extend(h for h in adapter.open_host_patterns() if h not in hosts)
+    return hosts
+
+
 def build_info(registry: Registry | None = None) -> dict[str, Any]:
     """Everything `scripts/build.py` writes into the extension from Python, in one call."""
     registry = registry or default_registry()
     return {
         "matches": content_script_matches(registry),
         "storageKeys": storage_keys(registry),
+        "openHostPatterns": open_host_patterns(registry),
         "settingsSchema": settings_schema(registry),
     }

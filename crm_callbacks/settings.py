@@ -12,6 +12,7 @@ from typing import Any
 
 from .adapters import Registry
 from .errors import CallbackError, ErrorCode
+from .names import IN_PAGE_SETTING
 from .urls import check_setting_url
 from .widget import DEFAULT_APP_SERVER
 
@@ -110,6 +111,16 @@ SETTINGS: dict[str, Setting] = {
             "No-match URL per CRM",
             "Placeholders: {hostname} (the CRM page's host) and {phoneNumber}.",
             {},
+        ),
+        Setting(
+            IN_PAGE_SETTING,
+            "boolean",
+            "Show the phone inside CRM pages",
+            "Off: the phone lives in the side panel (toolbar button) or its own window, "
+            "one for the whole browser. On: also embedded in every CRM tab, sharing one "
+            "web phone (multipleTabsSupport).",
+            False,
+            group="Phone",
         ),
         Setting(
             "clientId",

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import CallbackError
+from ..errors import CallbackError, ErrorCode
 from ..urls import normalize_origin
 from .base import Adapter, Storage
 
 USER_URLS_KEY = "crm_extension_bullhorn_user_urls"
 USERNAME_KEY = "crm_extension_bullhornUsername"
+ATS_DOMAIN = "bullhornstaffing.com"
+"""Every Bullhorn ATS cluster is under this domain: a stored origin elsewhere opens nothing."""
 
 
 @dataclass(frozen=True)
@@ -30,12 +32,22 @@ class BullhornAdapter(Adapter):
             hosts.add(ats_url.removeprefix("https://").split(":", 1)[0])
         return hosts
 
+    def open_host_patterns(self) -> list[str]:
+        return [*super().open_host_patterns(), f"*.{ATS_DOMAIN}"]
+
     def _ats_url(self, storage: Storage, *, required: bool = True) -> str | None:
-        """The stored ATS origin; MISSING_STORAGE when `required` and it is not there."""
+        """The stored ATS origin, on a Bullhorn host; MISSING_STORAGE / UNSAFE_URL if not."""
         user_urls = storage.get(USER_URLS_KEY)
         value = user_urls.get("atsUrl") if isinstance(user_urls, dict) else None
         try:
-            return normalize_origin(value, source=f"{USER_URLS_KEY}.atsUrl (sign in to Bullhorn)")
+            origin = normalize_origin(value, source=f"{USER_URLS_KEY}.atsUrl (sign in to Bullhorn)")
+            host = origin.removeprefix("https://").split(":", 1)[0]
+            if host != ATS_DOMAIN and not host.endswith("." + ATS_DOMAIN):
+                raise CallbackError(
+                    ErrorCode.UNSAFE_URL,
+                    f"{USER_URLS_KEY}.atsUrl {host!r} is not a Bullhorn host (*.{ATS_DOMAIN})",
+                )
+            return origin
         except CallbackError:
             if required:
                 raise
