@@ -1,7 +1,8 @@
-// The CRM in use: the CRM tab focused last. The content script (it runs only on the CRM
-// hosts the build took from Python's adapters) says "this page is focused"; the worker
-// passes the tab's own URL to Python, which decides whether it is a CRM and which
-// platform, and answers with the record to store. No CRM knowledge here.
+// The CRM in use: the CRM tab focused last. Tab and window switches, and the content
+// script (it runs only on the CRM hosts the build took from Python's adapters) on page
+// loads, report the tab in front; the worker passes that tab's own URL, as Chrome reports
+// it, to Python, which decides whether it is a CRM and which platform and answers with
+// the record to store (or with UNKNOWN_PLATFORM, changing nothing). No CRM logic here.
 
 import { handleEvent } from "./dispatch.js";
 import { MESSAGE_TYPES } from "./names.js";

@@ -55,7 +55,11 @@ export async function pageFor(origin) {
 
 // Returns Python's response, or null when Python was unavailable: the event is then
 // kept (in chrome.storage.session) and handled once Python starts, never dropped.
+// A widget event works on the page of its origin as it is when the event is handled (a
+// kept event too: a CRM focused while Python was down counts); a fetch result goes on
+// with the page of the event that asked for it.
 export async function handleEvent(event) {
+  if (!event.page) event = { ...event, ...(await pageFor(event.origin)) };
   let response;
   try {
     response = await dispatchToPython(event.message, event.page, event.platform);
@@ -85,8 +89,7 @@ export function receiveWidgetEvent(message, origin) {
   const receivedAt = Date.now();
   return serialised(async () => {
     await retryKeptEvents(handleEvent);
-    const { page, platform } = await pageFor(origin);
-    await handleEvent({ message, origin, page, platform, receivedAt });
+    await handleEvent({ message, origin, receivedAt });
   });
 }
 

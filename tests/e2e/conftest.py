@@ -124,9 +124,11 @@ class ExtensionBrowser:
     def crm_in_use(self) -> dict[str, Any] | None:
         return self.storage().get("crmCallbacksCrmInUse")
 
-    def focus(self, page: Any) -> None:
-        """Bring `page` (a CRM tab) to front and wait until it is the CRM in use."""
+    def focus(self, page: Any, *, wait: bool = True) -> None:
+        """Bring `page` (a CRM tab) to front and (`wait`) until it is the CRM in use."""
         page.bring_to_front()
+        if not wait:
+            return  # Python decides the CRM in use: it cannot while it is down
         host = page.url.split("/")[2].split(":")[0]
         wait_until(
             lambda: (self.crm_in_use() or {}).get("hostname") == host,
@@ -146,13 +148,22 @@ class ExtensionBrowser:
         raise AssertionError("unreachable")
 
     def open_crm(
-        self, path: str = "/deal/1", host: str = CRM_HOST, *, in_page: bool = False
+        self,
+        path: str = "/deal/1",
+        host: str = CRM_HOST,
+        *,
+        in_page: bool = False,
+        python_up: bool = True,
     ) -> CrmPage:
-        """Open and focus a CRM tab (the CRM in use); `in_page`: its own embedded widget."""
+        """Open and focus a CRM tab (the CRM in use); `in_page`: its own embedded widget.
+
+        `python_up=False` (Python cannot start): the tab is not waited for as the CRM in
+        use; Python takes it in once it starts.
+        """
         phone = self.open_phone()
         page = self.context.new_page()
         page.goto(f"https://{host}:{self.port}{path}")
-        self.focus(page)
+        self.focus(page, wait=python_up)
         return CrmPage(page, phone, in_page=in_page)
 
     def storage(self) -> dict[str, Any]:
