@@ -97,14 +97,9 @@ export async function popOut() {
       return { windowId: id, created: false };
     }
   }
-  const bounds = (await chrome.storage.local.get(STORAGE_KEYS.PHONE_WINDOW))[STORAGE_KEYS.PHONE_WINDOW] ?? {};
-  const window = await chrome.windows.create({
-    url: `${phoneUrl()}?mode=window`,
-    type: "popup",
-    focused: true,
-    ...DEFAULT_BOUNDS,
-    ...pick(bounds, ["left", "top", "width", "height"]),
-  });
+  const stored = (await chrome.storage.local.get(STORAGE_KEYS.PHONE_WINDOW))[STORAGE_KEYS.PHONE_WINDOW] ?? {};
+  const bounds = { ...DEFAULT_BOUNDS, ...pick(stored, ["left", "top", "width", "height"]) };
+  const window = await chrome.windows.create({ url: `${phoneUrl()}?mode=window`, type: "popup", focused: true, ...bounds });
   await chrome.storage.session.set({ [STORAGE_KEYS.POPOUT_WINDOW_ID]: window.id });
   return { windowId: window.id, created: true };
 }

@@ -42,6 +42,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def widget_frame(page: Any, timeout: float = PYTHON_READY_TIMEOUT_S) -> Any:
     """The fake widget's frame inside `page` (found by URL: it may sit in a closed shadow root)."""
+
     def find() -> Any:
         page.wait_for_timeout(20)  # lets Playwright's sync API take in the frame events
         return next((f for f in page.frames if f.url.split("?")[0].endswith(WIDGET_PATH)), None)
