@@ -85,6 +85,12 @@ function showNotice(level, text) {
   while ($("notices").children.length > MAX_NOTICES) $("notices").lastElementChild.remove();
 }
 
+// An information badge ("i") has done its job once the user looks at the phone; an
+// outage's "!" stays until Python answers again (the worker clears it).
+window.addEventListener("focus", async () => {
+  if ((await chrome.action.getBadgeText({})) === "i") await chrome.action.setBadgeText({ text: "" });
+});
+
 // ---- the CRM in use ------------------------------------------------------------------
 
 function showCrmInUse(crm) {

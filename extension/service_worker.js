@@ -41,8 +41,9 @@ async function widgetConfig(forCrmPage) {
   const inPage = settings[IN_PAGE_SETTING] === true;
   if (forCrmPage && !inPage) return { inPage: false };
   const url = new URL(settings.widgetUrl || built.widgetUrl);
-  if (forCrmPage) {
-    // Python names the parameters (names.py); several tabs then share one web phone.
+  if (inPage) {
+    // Python names the parameters (names.py): the CRM tabs' widgets and the phone page's
+    // then share one web phone.
     for (const [name, value] of Object.entries(IN_PAGE_WIDGET_PARAMS)) url.searchParams.set(name, value);
   }
   return { inPage, widgetUrl: url.href, widgetOrigin: url.origin };
