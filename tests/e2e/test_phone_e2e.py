@@ -154,6 +154,11 @@ def test_the_pop_out_window_stays_single_and_takes_the_phone(browser: ExtensionB
         "the reply in the pop-out's widget",
     )
     assert crm.page.url.endswith("/deal/1")
+    # The pop-out window has the focus; the pop opens in the last focused normal window.
+    widget.evaluate("m => window.widget.post(m)", ring("s-1"))
+    browser.wait_for_tab(JANE_URL)
+    assert JANE_URL not in browser.popup_urls()
+    assert browser.tab_urls().count(JANE_URL) == 1
 
 
 def test_the_pop_out_window_remembers_its_size_and_place(browser: ExtensionBrowser):
