@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from .adapters import Registry, default_registry
 from .service import COMMON_SESSION_KEYS, SESSION_SERVER_KEY
@@ -29,11 +30,34 @@ def storage_keys(registry: Registry | None = None) -> list[str]:
     return keys
 
 
+def open_host_patterns(registry: Registry | None = None) -> list[str]:
+    """Hosts the worker's second URL guard lets a URL open (``*.x.com`` or ``x.com``)."""
+    hosts: list[str] = []
+    for adapter in registry or default_registry():
+        hosts.extend(h for h in adapter.open_host_patterns() if h not in hosts)
+    return hosts
+
+
+def fetch_origins(registry: Registry | None = None) -> list[str]:
+    """Origins the worker may fetch from besides the configured server: each platform's
+    own App Connect server (manifest ``serverUrl``) and its user lookup (Bullhorn)."""
+    origins: list[str] = []
+    for adapter in registry or default_registry():
+        for url in (adapter.server_url, adapter.user_lookup_url):
+            parts = urlsplit(url) if url else None
+            origin = f"{parts.scheme}://{parts.netloc}" if parts and parts.netloc else ""
+            if origin and origin not in origins:
+                origins.append(origin)
+    return origins
+
+
 def build_info(registry: Registry | None = None) -> dict[str, Any]:
     """Everything `scripts/build.py` writes into the extension from Python, in one call."""
     registry = registry or default_registry()
     return {
         "matches": content_script_matches(registry),
         "storageKeys": storage_keys(registry),
+        "openHostPatterns": open_host_patterns(registry),
+        "fetchOrigins": fetch_origins(registry),
         "settingsSchema": settings_schema(registry),
     }

@@ -15,6 +15,7 @@ from .adapters import Adapter, Registry
 from .adapters.base import ENVIRONMENT_SETTING, setting_key
 from .adapters.identifier import parse_identifier
 from .errors import CallbackError, ErrorCode
+from .names import IN_PAGE_SETTING
 from .urls import check_setting_url
 from .widget import DEFAULT_APP_SERVER
 
@@ -113,6 +114,16 @@ SETTINGS: dict[str, Setting] = {
             "No-match URL per CRM",
             "Placeholders: {hostname} (the CRM page's host) and {phoneNumber}.",
             {},
+        ),
+        Setting(
+            IN_PAGE_SETTING,
+            "boolean",
+            "Show the phone inside CRM pages",
+            "Off: the phone lives in the side panel (toolbar button) or its own window, "
+            "one for the whole browser. On: also embedded in every CRM tab, sharing one "
+            "web phone (multipleTabsSupport).",
+            False,
+            group="Phone",
         ),
         Setting(
             "clientId",

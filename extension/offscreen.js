@@ -12,7 +12,7 @@
 //   Used when the build has no snapshot or restoring it fails (reason logged and in
 //   status.bootFallbackReason).
 
-const DEFAULT_BOOT_TIMEOUT_MS = 20000;
+import { DEFAULT_BOOT_TIMEOUT_MS, SHIM_ERROR_CODES, TARGETS } from "./worker/names.js";
 
 const status = {
   ready: false,
@@ -43,7 +43,7 @@ function phase(name) {
 
 // Registered first, at top level, so no message sent while booting is missed.
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  if (!message || message.target !== "offscreen" || sender.tab) return false;
+  if (!message || message.target !== TARGETS.OFFSCREEN || sender.tab) return false;
   if (message.type === "status") {
     configRead.then(() => sendResponse({ ...status, memory: memoryFigures() })); // never waits for boot
     return true;
@@ -55,7 +55,7 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   }
   sendResponse({
     ok: false,
-    error: { code: "UNKNOWN_MESSAGE_TYPE", message: `unknown offscreen message type: ${message.type}` },
+    error: { code: SHIM_ERROR_CODES.UNKNOWN_MESSAGE_TYPE, message: `unknown offscreen message type: ${message.type}` },
   });
   return false;
 });
@@ -77,7 +77,7 @@ async function handleDispatch({ requestId, payload }) {
     status.dispatchMs += performance.now() - started;
     return { ok: true, requestId, response: JSON.parse(answer) };
   } catch (e) {
-    return { ok: false, requestId, error: { code: "PYTHON_EXCEPTION", message: String(e?.message ?? e) } };
+    return { ok: false, requestId, error: { code: SHIM_ERROR_CODES.PYTHON_EXCEPTION, message: String(e?.message ?? e) } };
   }
 }
 
@@ -105,7 +105,7 @@ async function boot() {
     timer = setTimeout(() => {
       timedOut = true;
       reject({
-        code: "PYODIDE_BOOT_TIMEOUT",
+        code: SHIM_ERROR_CODES.PYODIDE_BOOT_TIMEOUT,
         message: `Python runtime not ready after ${timeoutMs} ms (is 'wasm-unsafe-eval' in the extension CSP?)`,
       });
     }, timeoutMs);
@@ -120,7 +120,7 @@ async function boot() {
     status.bootMs = Math.round(performance.now() - started);
     console.info(`[offscreen] Python ready in ${status.bootMs} ms from ${status.bootPath} (build ${status.buildId})`);
   } catch (e) {
-    status.failed = e?.code ? e : { code: "PYODIDE_BOOT_FAILED", message: `Python runtime failed to start: ${e?.message ?? e}` };
+    status.failed = e?.code ? e : { code: SHIM_ERROR_CODES.PYODIDE_BOOT_FAILED, message: `Python runtime failed to start: ${e?.message ?? e}` };
     console.error(`[offscreen] ${status.failed.code}: ${status.failed.message}`);
     throw status.failed;
   } finally {

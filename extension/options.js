@@ -3,7 +3,9 @@
 // the service worker ("save-settings"), where Python validates and normalises the values
 // before anything is stored; this page only renders what it is given.
 
-const SETTINGS_KEY = "crmCallbacksSettings";
+import { RUNTIME_MESSAGES, STORAGE_KEYS, TARGETS } from "./worker/names.js";
+
+const SETTINGS_KEY = STORAGE_KEYS.SETTINGS;
 const SCHEMA_FILE = "settings-schema.json";
 const CONFIG_FILE = "config.json";
 const SCHEMA_VERSION = 1;
@@ -421,7 +423,7 @@ async function save(settings, trigger) {
   setStatus("Saving…", "busy");
   let answer;
   try {
-    answer = await chrome.runtime.sendMessage({ target: "background", type: "save-settings", settings });
+    answer = await chrome.runtime.sendMessage({ target: TARGETS.BACKGROUND, type: RUNTIME_MESSAGES.SAVE_SETTINGS, settings });
   } catch (error) {
     answer = { unreachable: String(error?.message ?? error) };
   } finally {
@@ -431,13 +433,14 @@ async function save(settings, trigger) {
   }
 
   if (answer?.ok === true) {
-    applySettings(isPlainObject(answer.settings) ? answer.settings : await readStoredSettings());
+    applySettings(isPlainObject(answer.data?.settings) ? answer.data.settings : await readStoredSettings());
     setStatus("Saved", "ok");
     return;
   }
   setStatus("Not saved", "error");
-  if (answer?.ok === false && Array.isArray(answer.errors) && answer.errors.length) {
-    showErrors(answer.errors, "Nothing was saved. Please correct the following:");
+  const errors = answer?.ok === false ? (answer.error?.errors ?? [answer.error]) : [];
+  if (Array.isArray(errors) && errors.length && errors.every(isPlainObject)) {
+    showErrors(errors, "Nothing was saved. Please correct the following:");
   } else if (answer?.unreachable !== undefined || answer === undefined) {
     const detail = answer?.unreachable ? ` (${answer.unreachable})` : "";
     showErrors([

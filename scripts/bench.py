@@ -286,11 +286,22 @@ class Browser:
         )
 
     def open_crm(self) -> None:
+        """The CRM tab, then the phone page (phone.html) whose widget posts the rings.
+
+        The CRM in use is stored directly: the JS baseline has no Python to decide it.
+        """
+        crm_in_use = {"platform": "pipedrive", "displayName": "Pipedrive", "hostname": CRM_HOST}
+        self.worker.evaluate(
+            "crm => chrome.storage.local.set({crmCallbacksCrmInUse: crm})", crm_in_use
+        )
         page = self.context.new_page()
         page.goto(f"https://{CRM_HOST}:{self.port}/deal/1")
-        frame = page.wait_for_selector("iframe#crm-callbacks-widget", state="attached")
+        phone = self.context.new_page()
+        phone.goto(f"chrome-extension://{self.worker.url.split('/')[2]}/phone.html")
+        frame = phone.wait_for_selector("#widget-host iframe", state="attached")
         self.widget = frame.content_frame()
         self.widget.wait_for_function("() => window.widget !== undefined")
+        page.bring_to_front()
 
     def pop(self, session: str) -> float:
         """Post a ring for a new call; ms from postMessage to chrome.tabs.onCreated.

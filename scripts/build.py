@@ -618,6 +618,19 @@ def copy_extension(src: Path, dist: Path) -> int:
     return count
 
 
+def write_names(names: ModuleType, dist: Path) -> None:
+    """Generate the shared names (crm_callbacks/names.py) for the extension's JS.
+
+    ``worker/names.js`` is the ES module the worker and the extension pages import;
+    ``content_names.js`` the same names for the content script, which cannot import.
+    Generated, never committed: the Python module is the only source.
+    """
+    (dist / "worker").mkdir(exist_ok=True)
+    (dist / "worker" / "names.js").write_text(names.as_js_module(), encoding="utf-8")
+    (dist / "content_names.js").write_text(names.as_content_script(), encoding="utf-8")
+    log("names: worker/names.js and content_names.js from crm_callbacks/names.py")
+
+
 def write_json(path: Path, data: Any) -> None:
     """Write pretty JSON with a trailing newline."""
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -686,6 +699,7 @@ def assemble(
 
     package = load_package(args.crm_manifest)
     info = package.build_info()
+    write_names(importlib.import_module(f"{IMPORT_NAME}.names"), dist)
     if args.crm_manifest is not None:
         shutil.copy2(args.crm_manifest, dist / CRM_MANIFEST_NAME)
     write_json(dist / "settings-schema.json", info["settingsSchema"])
@@ -709,6 +723,9 @@ def assemble(
             )
 
     config["storageKeys"] = info["storageKeys"]
+    # The worker's second URL guard: hosts Python's adapters may open (never CRM logic).
+    config["openHostPatterns"] = info["openHostPatterns"]
+    config["fetchOrigins"] = info["fetchOrigins"]
     config["plugins"] = [plugin.name for plugin in plugins]
     config["crmManifest"] = CRM_MANIFEST_NAME if args.crm_manifest is not None else None
     config["snapshot"] = None  # last: every check that can fail fast has passed

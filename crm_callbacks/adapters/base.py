@@ -271,6 +271,15 @@ class Adapter:
         oauth = self.oauth if isinstance(self.oauth, dict) else {}
         return str(oauth.get("authUrl") or ""), {}, {}
 
+    def open_host_patterns(self) -> list[str]:
+        """Hosts (``*.x.com`` or ``x.com``) the extension's worker lets this CRM's URLs open.
+
+        The worker's second URL guard gets these from the build; override to add hosts
+        a stored instance URL may name (they must also pass `allowed_hosts`).
+        """
+        wildcard, domain = self._split_identifier()
+        return [f"*.{domain}" if wildcard else domain]
+
     # --- callbacks -----------------------------------------------------------
 
     def template_values(self, hostname: str, storage: Storage) -> dict[str, object]:

@@ -25,6 +25,8 @@ USERNAME_KEY = "crm_extension_bullhornUsername"
 LOGIN_INFO_URL = "https://rest.bullhornstaffing.com/rest-services/loginInfo"
 BULLHORN_DOMAIN = "bullhornstaffing.com"
 _SAFE_PATH = re.compile(r"[A-Za-z0-9._~/-]*")
+ATS_DOMAIN = BULLHORN_DOMAIN
+"""Every Bullhorn ATS cluster is under this domain: a stored origin elsewhere opens nothing."""
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,22 @@ class BullhornAdapter(Adapter):
             callback["username"] = username
         return f"{oauth_url}/authorize", {"action": "Login"}, callback
 
+    def open_host_patterns(self) -> list[str]:
+        return [*super().open_host_patterns(), f"*.{ATS_DOMAIN}"]
+
     def _ats_url(self, storage: Storage, *, required: bool = True) -> str | None:
-        """The stored ATS origin; MISSING_STORAGE when `required` and it is not there."""
+        """The stored ATS origin, on a Bullhorn host; MISSING_STORAGE / UNSAFE_URL if not."""
         user_urls = storage.get(USER_URLS_KEY)
         value = user_urls.get("atsUrl") if isinstance(user_urls, dict) else None
         try:
-            return normalize_origin(value, source=f"{USER_URLS_KEY}.atsUrl (sign in to Bullhorn)")
+            origin = normalize_origin(value, source=f"{USER_URLS_KEY}.atsUrl (sign in to Bullhorn)")
+            host = origin.removeprefix("https://").split(":", 1)[0]
+            if host != ATS_DOMAIN and not host.endswith("." + ATS_DOMAIN):
+                raise CallbackError(
+                    ErrorCode.UNSAFE_URL,
+                    f"{USER_URLS_KEY}.atsUrl {host!r} is not a Bullhorn host (*.{ATS_DOMAIN})",
+                )
+            return origin
         except CallbackError:
             if required:
                 raise

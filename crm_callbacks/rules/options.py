@@ -11,12 +11,13 @@ from typing import Any
 
 from ..actions import set_storage
 from ..errors import CallbackError, ErrorCode
+from ..names import MESSAGE_TYPES, STORAGE_KEYS
 from ..router import Context, handles
 from ..settings import normalize_settings
 from ..widget import DEFAULT_APP_SERVER, DEFAULT_REDIRECT_URI, widget_url
 
-SAVE_SETTINGS = "crm-callbacks-save-settings"
-SETTINGS_STORAGE_KEY = "crmCallbacksSettings"
+SAVE_SETTINGS = MESSAGE_TYPES["SAVE_SETTINGS"]
+SETTINGS_STORAGE_KEY = STORAGE_KEYS["SETTINGS"]
 
 
 @handles(SAVE_SETTINGS, needs_adapter=False)

@@ -3,7 +3,9 @@
 // this extension's redirect URL (https://<extension id>.chromiumapp.org/). The redirect URL,
 // with its code, goes back to Python, which exchanges it at the App Connect server.
 
-export const AUTH_RESULT = "crm-callbacks-auth-result";
+import { MESSAGE_TYPES } from "./names.js";
+
+const AUTH_RESULT = MESSAGE_TYPES.AUTH_RESULT;
 
 /** What Python needs to build an authorize URL: where the sign-in window must redirect. */
 export function identityContext() {

@@ -7,8 +7,10 @@
 // Python still decides: its setStorage/removeStorage actions name these keys as any other,
 // and the worker routes them here. Nothing here logs or shows a value.
 
-export const SECRET_KEYS = ["rcUnifiedCrmExtJwt", "crmCallbacksSessionServer"];
-const SERVER_KEY = "crmCallbacksSessionServer";
+import { SECRET_STORAGE_KEYS } from "./names.js";
+
+export const SECRET_KEYS = SECRET_STORAGE_KEYS;
+const SERVER_KEY = SECRET_STORAGE_KEYS[1];
 const DB_NAME = "crm-callbacks-secrets";
 const STORE = "secrets";
 

@@ -3,6 +3,10 @@
 Each test gets a fresh browser profile (so Python boots from cold), a fake CRM page at
 ``https://acme.pipedrive.com:PORT/`` and a fake widget at ``https://widget.test:PORT/``,
 both served by `server.serve_https` through ``--host-resolver-rules``.
+
+The widget runs in the phone page, ``chrome-extension://<id>/phone.html``, opened in a
+tab as the side panel would show it (headless Chromium has no side panel). That tab is
+left out of `ExtensionBrowser.tab_urls` so tests count only the tabs the extension opened.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ WIDGET_HOST = "widget.test"
 OTHER_HOST = "evil.test"  # serves the same pages from an origin the extension must not trust
 MAPPED_HOSTS = (CRM_HOST, "app.bullhornstaffing.com", WIDGET_HOST, OTHER_HOST)
 PYTHON_READY_TIMEOUT_S = 30
+WIDGET_PATH = "/widget.html"
 
 pytestmark = pytest.mark.e2e
 
@@ -35,14 +40,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-class CrmPage:
-    """A CRM tab with the injected widget; posts as the widget or as the page itself."""
+def widget_frame(page: Any, timeout: float = PYTHON_READY_TIMEOUT_S) -> Any:
+    """The fake widget's frame inside `page` (found by URL: it may sit in a closed shadow root)."""
 
-    def __init__(self, page: Any) -> None:
+    def find() -> Any:
+        page.wait_for_timeout(20)  # lets Playwright's sync API take in the frame events
+        return next((f for f in page.frames if f.url.split("?")[0].endswith(WIDGET_PATH)), None)
+
+    frame = wait_until(
+        find,
+        timeout=timeout,
+        what=f"the widget frame in {page.url}",
+    )
+    frame.wait_for_function("() => window.widget !== undefined")
+    return frame
+
+
+class CrmPage:
+    """A CRM tab and the phone's widget; posts as the widget or as the CRM page itself.
+
+    `widget` is the widget in the phone page, or (`in_page`) the one embedded in this tab.
+    """
+
+    def __init__(self, page: Any, phone: Any, *, in_page: bool = False) -> None:
         self.page = page
-        element = page.wait_for_selector("iframe#crm-callbacks-widget", state="attached")
-        self.widget = element.content_frame()
-        self.widget.wait_for_function("() => window.widget !== undefined")
+        self.phone = phone
+        self.widget = widget_frame(page if in_page else phone)
 
     def post_from_widget(self, message: dict[str, Any]) -> None:
         self.widget.evaluate("message => window.widget.post(message)", message)
@@ -51,8 +74,8 @@ class CrmPage:
         self.page.evaluate("message => window.postMessage(message, '*')", message)
 
     def notices(self) -> list[str]:
-        """Texts of the notices the extension showed on the CRM page."""
-        return self.page.eval_on_selector_all(
+        """Texts of the notices the extension showed on the phone page."""
+        return self.phone.eval_on_selector_all(
             "[data-crm-callbacks-notice]", "nodes => nodes.map(n => n.textContent)"
         )
 
@@ -76,6 +99,43 @@ class ExtensionBrowser:
         self.worker = worker
         self.port = port
         self._seen_urls: dict[int, str] = {}
+        self._phone: Any = None
+        self.widget_loads: list[str] = []  # every request for the widget app, any page
+        context.on(
+            "request",
+            lambda r: self.widget_loads.append(r.url) if "/widget.html" in r.url else None,
+        )
+
+    @property
+    def extension_id(self) -> str:
+        return self.worker.url.split("/")[2]
+
+    @property
+    def phone_url(self) -> str:
+        return f"chrome-extension://{self.extension_id}/phone.html"
+
+    def open_phone(self, query: str = "") -> Any:
+        """The phone page in a tab (as the side panel shows it); opened once, then reused."""
+        if self._phone is None or self._phone.is_closed():
+            self._phone = self.context.new_page()
+            self._phone.goto(self.phone_url + query)
+            widget_frame(self._phone)
+        return self._phone
+
+    def crm_in_use(self) -> dict[str, Any] | None:
+        return self.storage().get("crmCallbacksCrmInUse")
+
+    def focus(self, page: Any, *, wait: bool = True) -> None:
+        """Bring `page` (a CRM tab) to front and (`wait`) until it is the CRM in use."""
+        page.bring_to_front()
+        if not wait:
+            return  # Python decides the CRM in use: it cannot while it is down
+        host = page.url.split("/")[2].split(":")[0]
+        wait_until(
+            lambda: (self.crm_in_use() or {}).get("hostname") == host,
+            timeout=PYTHON_READY_TIMEOUT_S,
+            what=f"{host} to be the CRM in use",
+        )
 
     def evaluate(self, script: str, arg: Any = None) -> Any:
         """Evaluate in the service worker, again if Chrome restarted it meanwhile."""
@@ -88,10 +148,24 @@ class ExtensionBrowser:
                 time.sleep(0.2)
         raise AssertionError("unreachable")
 
-    def open_crm(self, path: str = "/deal/1", host: str = CRM_HOST) -> CrmPage:
+    def open_crm(
+        self,
+        path: str = "/deal/1",
+        host: str = CRM_HOST,
+        *,
+        in_page: bool = False,
+        python_up: bool = True,
+    ) -> CrmPage:
+        """Open and focus a CRM tab (the CRM in use); `in_page`: its own embedded widget.
+
+        `python_up=False` (Python cannot start): the tab is not waited for as the CRM in
+        use; Python takes it in once it starts.
+        """
+        phone = self.open_phone()
         page = self.context.new_page()
         page.goto(f"https://{host}:{self.port}{path}")
-        return CrmPage(page)
+        self.focus(page, wait=python_up)
+        return CrmPage(page, phone, in_page=in_page)
 
     def storage(self) -> dict[str, Any]:
         return self.evaluate("() => chrome.storage.local.get(null)")
@@ -125,7 +199,10 @@ class ExtensionBrowser:
         deadline = time.monotonic() + 2
         while True:
             tabs = self.evaluate(
-                "async () => (await chrome.tabs.query({})).map(t => [t.id, t.pendingUrl || t.url])"
+                """async phone => (await chrome.tabs.query({}))
+                    .map(t => [t.id, t.pendingUrl || t.url])
+                    .filter(([, url]) => !(url || '').startsWith(phone))""",
+                self.phone_url,
             )
             for tab_id, url in tabs:
                 if url:

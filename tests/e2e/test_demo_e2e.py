@@ -22,3 +22,6 @@ def test_the_demo_pops_the_callers_contact_page(tmp_path: Path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "popped https://demo.testcrm.localhost/contacts/43 — Sam Carter" in result.stdout
     assert (tmp_path / "contact-page.png").stat().st_size > 10_000
+    assert "the phone page (the side panel's page) hosts the one phone" in result.stdout
+    assert "calls pop on TestCRM" in result.stdout
+    assert (tmp_path / "phone-beside-crm.png").stat().st_size > 10_000

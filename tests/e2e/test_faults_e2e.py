@@ -113,7 +113,7 @@ def break_python(dist: Path) -> None:
 def test_a_failed_boot_is_shown_and_a_later_good_boot_handles_what_was_kept(
     browser: ExtensionBrowser, dist: Path
 ):
-    crm = browser.open_crm()
+    crm = browser.open_crm(python_up=False)
     started = time.monotonic()
     crm.post_from_widget(ring("s-kept"))
     notice = wait_until(crm.notices, timeout=30, what="a notice that Python did not start")
