@@ -277,8 +277,13 @@ class Adapter:
         The worker's second URL guard gets these from the build; override to add hosts
         a stored instance URL may name (they must also pass `allowed_hosts`).
         """
-        wildcard, domain = self._split_identifier()
-        return [f"*.{domain}" if wildcard else domain]
+        patterns = self.identifier.patterns
+        hosts = [pattern.split("://", 1)[1].split("/", 1)[0] for pattern in patterns]
+        env = self.environment
+        if env is not None:
+            hosts += [env.host] if env.host else []
+            hosts += [host for _, host in env.selections]
+        return list(dict.fromkeys(hosts))
 
     # --- callbacks -----------------------------------------------------------
 
