@@ -14,6 +14,7 @@ from typing import Any
 from . import rules  # noqa: F401 - registers the router's rules
 from ._version import __version__
 from .adapters import Adapter, Registry, default_registry
+from .configuration import configure
 from .contract import CONTRACT_VERSION, make_response, parse_request
 from .errors import CallbackError, ErrorCode
 from .manifest import build_info, content_script_matches
@@ -97,6 +98,7 @@ __all__ = [
     "Registry",
     "__version__",
     "build_info",
+    "configure",
     "content_script_matches",
     "default_registry",
     "dispatch",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import Any
 
 from . import (
     bullhorn,
@@ -35,13 +36,41 @@ BUILTIN_ADAPTERS: tuple[Adapter, ...] = (
 
 @cache
 def default_registry() -> Registry:
-    """Built-ins, then installed plug-ins, then the JSON manifest at $CRM_CALLBACKS_MANIFEST."""
+    """Built-ins, then installed plug-ins, then the CRM manifest.
+
+    What `crm_callbacks.configure` set, once it was called; before that (the CPython
+    command line and tests) every installed plug-in and the manifest file at
+    $CRM_CALLBACKS_MANIFEST, if set.
+    """
     registry = Registry(BUILTIN_ADAPTERS)
-    load_plugins(registry)
-    manifest_path = os.environ.get(MANIFEST_ENV)
-    if manifest_path:
-        load_manifest_file(registry, manifest_path)
+    if _configured is None:
+        load_plugins(registry)
+        manifest_path = os.environ.get(MANIFEST_ENV)
+        if manifest_path:
+            load_manifest_file(registry, manifest_path)
+        return registry
+    load_plugins(registry, _configured["plugins"])
+    if _configured["manifest"] is not None:
+        load_manifest(registry, _configured["manifest"])
     return registry
+
+
+# ---- explicit configuration (crm_callbacks.configure), for the extension's runtime ----
+
+_configured: dict[str, Any] | None = None
+
+
+def configure_registry(*, manifest: Any, plugins: tuple[str, ...] | None) -> Registry:
+    """Make the default registry from these inputs (no environment), build and return it."""
+    global _configured
+    _configured = {"manifest": manifest, "plugins": plugins}
+    default_registry.cache_clear()
+    try:
+        return default_registry()
+    except Exception:
+        _configured = None
+        default_registry.cache_clear()
+        raise
 
 
 __all__ = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from importlib.metadata import entry_points
 
@@ -43,15 +44,23 @@ class Registry:
         return len(self._by_name)
 
 
-def load_plugins(registry: Registry) -> None:
-    """Register every adapter published under the entry-point group.
+def load_plugins(registry: Registry, distributions: Iterable[str] | None = None) -> None:
+    """Register every adapter published under the entry-point group (only those of
+    `distributions`, by canonical name, when given).
 
     An entry point names an Adapter instance or a zero-argument callable returning one.
     """
+    wanted = None if distributions is None else {_canonical(d) for d in distributions}
     for point in entry_points(group=ENTRY_POINT_GROUP):
+        if wanted is not None and (point.dist is None or _canonical(point.dist.name) not in wanted):
+            continue
         try:
             loaded = point.load()
             adapter = loaded() if callable(loaded) and not isinstance(loaded, Adapter) else loaded
             registry.register(adapter)
         except Exception as exc:
             raise ValueError(f"adapter plug-in {point.name!r} ({point.value}): {exc}") from exc
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
