@@ -89,21 +89,21 @@ async function readDeclaredStorage() {
   return Object.fromEntries(storageKeys.map((key) => [key, stored[key] ?? null]));
 }
 
+// Python's state lives in the offscreen document (crm_callbacks.session) between events:
+// the request carries none, so an event costs the same whatever the state's size. The
+// document sends the state here after each answer (persistPythonState) and it is kept
+// in chrome.storage.session; a fresh document asks for it once (needState).
 async function dispatchToPython(message, page) {
-  const [settings, storage, session] = await Promise.all([
-    readSettings(),
-    readDeclaredStorage(),
-    chrome.storage.session.get(STATE_KEY),
-  ]);
-  const request = {
-    v: CONTRACT_VERSION,
-    message,
-    context: { page, settings, storage },
-    state: session[STATE_KEY] ?? {},
-  };
+  const [settings, storage] = await Promise.all([readSettings(), readDeclaredStorage()]);
+  const payload = { v: CONTRACT_VERSION, message, context: { page, settings, storage } };
+  const send = (body) => callOffscreen({ type: "dispatch", session: true, requestId: crypto.randomUUID(), payload: body });
   let answer;
   try {
-    answer = await callOffscreen({ type: "dispatch", requestId: crypto.randomUUID(), payload: request });
+    answer = await send(payload);
+    if (answer?.needState) {
+      const session = await chrome.storage.session.get(STATE_KEY);
+      answer = await send({ ...payload, state: session[STATE_KEY] ?? {} });
+    }
   } catch (error) {
     answer = { ok: false, error: { code: "OFFSCREEN_UNREACHABLE", message: String(error?.message ?? error) } };
   }
@@ -112,10 +112,21 @@ async function dispatchToPython(message, page) {
       answer?.error ?? { code: "OFFSCREEN_UNREACHABLE", message: "the offscreen document did not answer" },
     );
   }
-  await chrome.storage.session.set({ [STATE_KEY]: answer.response.state ?? {} });
   await clearRuntimeError();
   return answer.response;
 }
+
+// The offscreen document's state, written in the order it was sent (registered at top
+// level: the message starts a stopped worker).
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (message?.target !== "background" || message.type !== "python-state" || sender.tab) return false;
+  if (sender.id !== chrome.runtime.id || sender.url !== chrome.runtime.getURL(OFFSCREEN_PATH)) return false;
+  chrome.storage.session.set({ [STATE_KEY]: JSON.parse(message.state) }).then(
+    () => sendResponse({ ok: true }),
+    (error) => sendResponse({ ok: false, error: String(error?.message ?? error) }),
+  );
+  return true;
+});
 
 /** Python could not answer (boot failed or timed out, offscreen document gone). */
 class PythonUnavailable extends Error {

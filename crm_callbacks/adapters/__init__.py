@@ -63,7 +63,10 @@ _configured: dict[str, Any] | None = None
 def configure_registry(*, manifest: Any, plugins: tuple[str, ...] | None) -> Registry:
     """Make the default registry from these inputs (no environment), build and return it."""
     global _configured
-    _configured = {"manifest": manifest, "plugins": plugins}
+    wanted = {"manifest": manifest, "plugins": plugins}
+    if wanted == _configured:
+        return default_registry()  # already made from these inputs (e.g. in the snapshot)
+    _configured = wanted
     default_registry.cache_clear()
     try:
         return default_registry()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from importlib.metadata import entry_points
+from typing import Any
 
 from .base import Adapter
 
@@ -51,6 +51,8 @@ def load_plugins(registry: Registry, distributions: Iterable[str] | None = None)
     An entry point names an Adapter instance or a zero-argument callable returning one.
     """
     wanted = None if distributions is None else {_canonical(d) for d in distributions}
+    if wanted is not None and not wanted:
+        return  # none asked for: skip the scan of every installed distribution
     for point in entry_points(group=ENTRY_POINT_GROUP):
         if wanted is not None and (point.dist is None or _canonical(point.dist.name) not in wanted):
             continue
@@ -60,6 +62,14 @@ def load_plugins(registry: Registry, distributions: Iterable[str] | None = None)
             registry.register(adapter)
         except Exception as exc:
             raise ValueError(f"adapter plug-in {point.name!r} ({point.value}): {exc}") from exc
+
+
+def entry_points(*, group: str) -> Any:
+    """`importlib.metadata.entry_points`, imported on first use: it pulls in email and
+    socket, which the runtime has no other use for (and the browser never scans)."""
+    from importlib.metadata import entry_points as scan
+
+    return scan(group=group)
 
 
 def _canonical(name: str) -> str:
