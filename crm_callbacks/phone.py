@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
 _NOT_DIGIT = re.compile(r"[^0-9]")
 
 
+@lru_cache(maxsize=1024)  # twice or more per call event, for the same number
 def match_key(number: str) -> str:
     """Digits only, with the leading ``+`` kept: ``+1 (650) 555-0100`` → ``+16505550100``."""
     digits = _NOT_DIGIT.sub("", number)

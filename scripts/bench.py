@@ -421,9 +421,11 @@ def recreated_boots(browser: Browser, count: int) -> list[dict[str, Any]]:
     return statuses
 
 
-def boots(browser: Browser, count: int) -> tuple[list[float], list[float]]:
-    """Recreated offscreen document: boot time, and a ring's pop while booting."""
-    recreated = [s["readyAtMs"] for s in recreated_boots(browser, count)]
+def boots(browser: Browser, count: int) -> tuple[list[float], list[float], list[dict[str, int]]]:
+    """Recreated offscreen document: boot time, a ring's pop while booting, and the
+    boot's stages (ms since the document's creation at which each ended)."""
+    statuses = recreated_boots(browser, count)
+    recreated = [s["readyAtMs"] for s in statuses]
     during = []
     for i in range(count):
         browser.close_offscreen()
@@ -432,7 +434,7 @@ def boots(browser: Browser, count: int) -> tuple[list[float], list[float]]:
         status = browser.status()
         if status.get("queuedDuringBoot", 0) < 1:
             log(f"warning: ring {i} did not arrive during boot: {status}")
-    return recreated, during
+    return recreated, during, [s["bootPhases"] for s in statuses]
 
 
 def cpython_dispatch() -> dict[str, float]:
@@ -488,6 +490,15 @@ def machine() -> dict[str, str]:
 
 def row(name: str, value: str, target: str = "", met: bool | None = None) -> list[str]:
     return [name, value, target, "" if met is None else ("met" if met else "NOT met")]
+
+
+def stages(phases: dict[str, int]) -> str:
+    return ", ".join(f"{name} {ms}" for name, ms in sorted(phases.items(), key=lambda kv: kv[1]))
+
+
+def median_phases(runs: list[dict[str, int]]) -> dict[str, int]:
+    names = {name for phases in runs for name in phases}
+    return {name: round(statistics.median(p[name] for p in runs if name in p)) for name in names}
 
 
 def table(results: dict[str, Any]) -> str:
@@ -569,7 +580,9 @@ def table(results: dict[str, Any]) -> str:
         row(
             "  for comparison: boot without the snapshot (micropip), cold / recreated",
             f"{r['micropip']['cold']['readyAtMs'] / 1000:.2f} / "
-            f"{statistics.median(r['micropip']['recreated']) / 1000:.2f} s",
+            f"{statistics.median(r['micropip']['recreated']) / 1000:.2f} s"
+            if r["micropip"]
+            else "not measured (timed out)",
         ),
         row(
             "first call after browser start, prewarmed"
@@ -613,6 +626,13 @@ def table(results: dict[str, Any]) -> str:
             f"{mem['offscreen']['wasmHeapBytes'] / MIB:.0f} / "
             f"{mem['offscreen']['jsHeapUsedBytes'] / MIB:.0f} MiB",
         ),
+    ]
+    rows += [
+        row(f"boot stages, {name} (ms since the document's creation)", stages(phases))
+        for name, phases in (
+            ("cold", cold.get("bootPhases", {})),
+            ("recreated, median", median_phases(r["boot"].get("recreatedPhases", []))),
+        )
     ]
     header = ["measure", "this run", "target", ""]
     widths = [max(len(x[i]) for x in [header, *rows]) for i in range(4)]
@@ -711,8 +731,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                 "jsHeapUsedBytes": browser.offscreen_js_heap(),
                             }
                             log("python: boots on recreation and rings during boot")
-                            recreated, during = boots(browser, args.boots)
-                            results["boot"].update(recreated=recreated, duringBoot=during)
+                            recreated, during, phases = boots(browser, args.boots)
+                            results["boot"].update(
+                                recreated=recreated, duringBoot=during, recreatedPhases=phases
+                            )
                 finally:
                     browser.close()
 
@@ -722,6 +744,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             cold = browser.wait_for_python()
             again = recreated_boots(browser, args.boots)
             results["micropip"] = {"cold": cold, "recreated": [s["readyAtMs"] for s in again]}
+        except TimeoutError as exc:  # a comparison only: a loaded machine must not lose the run
+            log(f"micropip boot not measured: {exc}")
+            results["micropip"] = None
         finally:
             browser.close()
 

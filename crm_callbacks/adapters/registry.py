@@ -16,6 +16,7 @@ class Registry:
 
     def __init__(self, adapters: Iterable[Adapter] = ()) -> None:
         self._by_name: dict[str, Adapter] = {}
+        self._by_host: dict[str, Adapter | None] = {}  # for_hostname's answers, until a change
         for adapter in adapters:
             self.register(adapter)
 
@@ -28,14 +29,21 @@ class Registry:
         if key in self._by_name and not replace:
             raise ValueError(f"an adapter named {adapter.name!r} is already registered")
         self._by_name[key] = adapter
+        self._by_host.clear()
 
     def get(self, name: str) -> Adapter | None:
         return self._by_name.get(name.lower())
 
     def for_hostname(self, hostname: str) -> Adapter | None:
         """The adapter whose urlIdentifier matches `hostname`, the most specific first."""
+        if hostname in self._by_host:
+            return self._by_host[hostname]
         matching = [a for a in self._by_name.values() if a.matches_host(hostname)]
-        return max(matching, key=lambda a: len(a.url_identifier), default=None)
+        found = max(matching, key=lambda a: len(a.url_identifier), default=None)
+        if len(self._by_host) >= 256:
+            self._by_host.clear()
+        self._by_host[hostname] = found
+        return found
 
     def __iter__(self) -> Iterator[Adapter]:
         return iter(self._by_name.values())
