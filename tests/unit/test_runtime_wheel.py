@@ -15,6 +15,12 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    sys.platform == "emscripten", reason="reads the source tree and starts a process"
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 IO_MODULES = ("socket", "sqlite3", "http", "subprocess", "urllib.request", "ssl", "asyncio")
 
