@@ -8,7 +8,7 @@
 //   `state`, the answer contract v1 without `state` plus `stateRevision`. Right after
 //   answering, in the same task, the state goes to the service worker
 //   ({type: "python-state"}), which keeps it in chrome.storage.session: losing this
-//   document loses nothing. A fresh document has no state yet and answers
+//   document loses nothing (see persistState for back-to-back events). A fresh document has no state yet and answers
 //   {ok: false, needState: true}; the worker then sends the event again with the
 //   persisted `state`, which the session loads.
 // - {type: "dispatch"} with a contract v1 payload (state included): dispatch_json,
@@ -38,7 +38,8 @@ const status = {
   wheelSha256: null, // the crm_callbacks wheel that runs
   queuedDuringBoot: 0,
   dispatched: 0,
-  dispatchMs: 0, // total time spent in dispatch_json
+  dispatchMs: 0, // total time spent in Python's dispatch
+  persisted: 0, // the last state revision handed to the service worker (fast path)
   buildId: null,
 };
 
@@ -67,7 +68,7 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (message.session) {
       handleSessionDispatch(message).then((answer) => {
         sendResponse(answer);
-        if (answer.ok) persistState(); // same task: posted before anything can close us
+        if (answer.ok) persistState(); // same task as the answer, unless within a burst
       });
     } else {
       handleDispatch(message).then(sendResponse);
@@ -134,21 +135,43 @@ async function handleSessionDispatch({ requestId, payload }) {
 }
 
 // Hand the held state to the service worker for chrome.storage.session (which this
-// document cannot use). Sent once per revision; the worker writes them in order. A send
-// that fails (the worker is starting) is retried: a message starts the worker.
-let persistedRevision = 0;
+// document cannot use); the worker writes the hand-overs in order. Serialising the
+// state costs time in proportion to its size, so it is paid at most once per
+// PERSIST_INTERVAL_MS: an event after a quiet spell (every call, in practice) has its
+// state handed over in the same task as its answer, before anything can close the
+// document; events that follow it within the interval (a burst) share one hand-over at
+// its end. A send that fails (the worker is starting: a message starts it) is retried.
+const PERSIST_INTERVAL_MS = 50;
+let lastPersistAt = -Infinity;
+let persistTimer = null;
+let persistFailures = 0;
 
-function persistState(attempt = 0) {
+function persistState() {
+  if (persistTimer !== null || session.revision === status.persisted) return;
+  const wait = lastPersistAt + PERSIST_INTERVAL_MS - performance.now();
+  if (wait > 0) {
+    persistTimer = setTimeout(() => {
+      persistTimer = null;
+      persistState();
+    }, wait);
+    return;
+  }
+  lastPersistAt = performance.now();
   const revision = session.revision;
-  if (revision === persistedRevision && attempt === 0) return;
-  persistedRevision = revision;
   const state = session.state_json();
   status.persisted = revision;
-  chrome.runtime.sendMessage({ target: "background", type: "python-state", revision, state }).catch((error) => {
-    if (attempt >= 5 || session.revision !== revision) return; // a newer one is on its way
-    console.warn(`[offscreen] state ${revision} not persisted yet (${error?.message ?? error}); retrying`);
-    setTimeout(() => persistState(attempt + 1), 50 * 2 ** attempt);
-  });
+  chrome.runtime
+    .sendMessage({ target: "background", type: "python-state", revision, state })
+    .then((ack) => {
+      if (!ack?.ok) throw new Error(ack?.error ?? "no acknowledgement");
+      persistFailures = 0;
+    })
+    .catch((error) => {
+      persistFailures += 1;
+      console.warn(`[offscreen] state ${revision} not persisted (${error?.message ?? error}); retrying`);
+      if (status.persisted === revision) status.persisted = -1; // send the latest again
+      setTimeout(persistState, Math.min(50 * 2 ** persistFailures, 5000));
+    });
 }
 
 async function readConfig() {
