@@ -116,9 +116,9 @@ async function dispatchToPython(message, page) {
   return answer.response;
 }
 
-// The offscreen document's state, written in the order it was sent (registered at top
-// level: the message starts a stopped worker).
-chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+// The offscreen document's state, written in the order it was sent. Registered at top
+// level: the document's message starts a stopped worker.
+function persistPythonState(message, sender, sendResponse) {
   if (message?.target !== "background" || message.type !== "python-state" || sender.tab) return false;
   if (sender.id !== chrome.runtime.id || sender.url !== chrome.runtime.getURL(OFFSCREEN_PATH)) return false;
   chrome.storage.session.set({ [STATE_KEY]: JSON.parse(message.state) }).then(
@@ -126,7 +126,8 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     (error) => sendResponse({ ok: false, error: String(error?.message ?? error) }),
   );
   return true;
-});
+}
+chrome.runtime.onMessage.addListener(persistPythonState);
 
 /** Python could not answer (boot failed or timed out, offscreen document gone). */
 class PythonUnavailable extends Error {
