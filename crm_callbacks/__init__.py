@@ -15,6 +15,7 @@ from . import rules  # noqa: F401 - registers the router's rules
 from ._version import __version__
 from .adapters import Adapter, Registry, default_registry
 from .appconnect import FETCH_RESULT
+from .configuration import configure
 from .contract import CONTRACT_VERSION, make_response, parse_request
 from .errors import CallbackError, ErrorCode
 from .manifest import build_info, content_script_matches
@@ -113,29 +114,41 @@ def _owed(message: object, error: CallbackError) -> list[Any]:
         return []
 
 
+def _too_deep() -> CallbackError:
+    return CallbackError(
+        ErrorCode.BAD_JSON, f"the request is nested deeper than {MAX_JSON_DEPTH} levels"
+    )
+
+
+def _unreadable_fetch_result(message: object, error: CallbackError) -> dict[str, Any] | None:
+    """A server answer that could not be read, as the fetch result that settles its
+    pending lookup; None when `message` is not a fetch result."""
+    if not isinstance(message, dict) or message.get("type") != FETCH_RESULT:
+        return None
+    status = message.get("status")
+    return {
+        "type": FETCH_RESULT,
+        "id": message.get("id"),
+        "status": status if isinstance(status, int) and not isinstance(status, bool) else 0,
+        # Unreadable, not "successful: false": that would read as a session the server ended.
+        "body": error.message,
+        "error": error.message,
+    }
+
+
 def _refused_as_too_deep(request: Any, registry: Registry | None) -> dict[str, Any]:
     """A request nested too deep is not handled, but loses nothing: its state comes
     back as it was, a widget request still gets its reply, and a server answer still
     settles its pending lookup (as an unreadable answer)."""
-    error = CallbackError(
-        ErrorCode.BAD_JSON, f"the request is nested deeper than {MAX_JSON_DEPTH} levels"
-    )
+    error = _too_deep()
     if not isinstance(request, dict):
         response = make_response([], {}, [error])
         del response["state"]  # none was sent: the shim keeps its own
         return response
     message = request.get("message")
-    if isinstance(message, dict) and message.get("type") == FETCH_RESULT:
-        status = message.get("status")
-        answer = {
-            "type": FETCH_RESULT,
-            "id": message.get("id"),
-            "status": status if isinstance(status, int) and not isinstance(status, bool) else 0,
-            # Unreadable, not "successful: false": that would read as a session the server ended.
-            "body": error.message,
-            "error": error.message,
-        }
-        response = _answer({**request, "message": answer}, registry)
+    unreadable = _unreadable_fetch_result(message, error)
+    if unreadable is not None:
+        response = _answer({**request, "message": unreadable}, registry)
         response["errors"].insert(0, error.as_dict())
         return response
     state = request.get("state")
@@ -193,6 +206,7 @@ __all__ = [
     "Registry",
     "__version__",
     "build_info",
+    "configure",
     "content_script_matches",
     "default_registry",
     "dispatch",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -11,6 +12,7 @@ _NOT_DIGIT = re.compile(r"[^0-9]")
 DIGIT_MARKS = frozenset("*#")  # App Connect's overriding formats use either for a digit
 
 
+@lru_cache(maxsize=1024)  # twice or more per call event, for the same number
 def match_key(number: str) -> str:
     """Digits only, with the leading ``+`` kept: ``+1 (650) 555-0100`` → ``+16505550100``."""
     digits = _NOT_DIGIT.sub("", number)

@@ -150,13 +150,22 @@ def route(request: Request, registry: Registry | None = None) -> Outcome:
     state = State.load(request.state, now=request.now)  # not ours: reset, and go on
     if state.problems:
         incoming = state.to_json()
+    actions, errors, succeeded = apply_rule(request, rule, state, registry)
+    return Outcome(actions, state.to_json() if succeeded else incoming, errors)
+
+
+def apply_rule(
+    request: Request, rule: Rule, state: State, registry: Registry | None
+) -> tuple[list[Action], list[CallbackError], bool]:
+    """Run `rule` on `state` (changed in place): (actions, errors, succeeded). The
+    errors start with what was repaired in the state; a failed rule yields only what
+    it still owes (`on_failure`), and its changes to `state` must be dropped."""
     try:
         context = _context(request, rule, state, registry or default_registry())
         rule.handler(context)
     except CallbackError as error:
-        errors = [*state.problems, error]
-        return Outcome(failure_actions(request.message, error), incoming, errors)
-    return Outcome(context.actions, context.state.to_json(), [*state.problems, *context.errors])
+        return failure_actions(request.message, error), [*state.problems, error], False
+    return context.actions, [*state.problems, *context.errors], True
 
 
 def _context(request: Request, rule: Rule, state: State, registry: Registry) -> Context:

@@ -82,6 +82,8 @@ class State:
     chooser: dict[str, Any] | None = None
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
     rc_user_number: str = ""
+    asked_numbers: dict[str, None] = field(default_factory=dict)
+    asked_sessions: dict[str, None] = field(default_factory=dict)
     problems: list[CallbackError] = field(default_factory=list, compare=False, repr=False)
     """What was wrong with the state read, and repaired (not kept in the JSON)."""
 
@@ -96,9 +98,6 @@ class State:
         if now is not None:
             state.expire_pending(now)
         return state
-
-    asked_numbers: dict[str, None] = field(default_factory=dict)
-    asked_sessions: dict[str, None] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, raw: Any) -> State:
@@ -255,6 +254,7 @@ class State:
             fitted = State.from_json(json.loads(text))
             self.popped, self.matches, self.logs = fitted.popped, fitted.matches, fitted.logs
             self.chooser, self.pending = fitted.chooser, fitted.pending
+            self.asked_numbers, self.asked_sessions = fitted.asked_numbers, fitted.asked_sessions
         return text
 
 

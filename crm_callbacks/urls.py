@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from .errors import CallbackError, ErrorCode
@@ -33,6 +34,11 @@ def normalize_hostname(value: object) -> str:
     """Return `value` as a lower-case DNS host name, or raise BAD_HOSTNAME."""
     if not isinstance(value, str):
         raise CallbackError(ErrorCode.BAD_HOSTNAME, "context.page.hostname must be a string")
+    return _normal_host(value)
+
+
+@lru_cache(maxsize=256)  # every event checks the page's host: the same few hosts
+def _normal_host(value: str) -> str:
     host = value.strip().lower().removesuffix(".")
     if not (0 < len(host) <= MAX_HOSTNAME_LENGTH) or not _HOSTNAME_RE.fullmatch(host):
         raise CallbackError(ErrorCode.BAD_HOSTNAME, f"{_preview(value)!r} is not a valid host name")
@@ -77,9 +83,10 @@ def encode_segment(name: str, value: object) -> str:
         ) from None
 
 
-def placeholders(template: str) -> set[str]:
+@lru_cache(maxsize=256)  # the adapters' few templates, parsed on every URL otherwise
+def placeholders(template: str) -> frozenset[str]:
     """Names used in `template` (``{name}`` fields)."""
-    return {field for _, field, _, _ in _FORMATTER.parse(template) if field}
+    return frozenset(field for _, field, _, _ in _FORMATTER.parse(template) if field)
 
 
 def fill(template: str, values: Mapping[str, object]) -> str:

@@ -23,6 +23,7 @@ subprocesses.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import importlib
 import importlib.util
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import tomllib
 import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
@@ -166,6 +168,50 @@ def build_wheel(cache: Path) -> Path:
     wheel = wheels[-1]
     log(f"wheel: {wheel.name} ({human_size(wheel.stat().st_size)})")
     return wheel
+
+
+def runtime_excludes() -> list[str]:
+    """Paths (``/``-terminated: folders) the runtime wheel leaves out (pyproject.toml)."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        table = tomllib.load(f)["tool"]["crm-callbacks"]["runtime-wheel"]
+    return list(table["exclude"])
+
+
+def runtime_wheel(wheel: Path, cache: Path) -> Path:
+    """A copy of `wheel` holding only what `dispatch` reaches: the one the browser loads.
+
+    Same file name and version (the lock and micropip key on them); the developer
+    tools (server, CLI, templates, testing helpers, pytest plug-in) and the entry
+    points that name them stay in the pip wheel only. RECORD is rewritten to match.
+    """
+    out = cache / "runtime-wheel"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    excludes = runtime_excludes()
+
+    def excluded(name: str) -> bool:
+        return any(name == e or (e.endswith("/") and name.startswith(e)) for e in excludes)
+
+    target = out / wheel.name
+    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        record_name = next(n for n in src.namelist() if n.endswith(".dist-info/RECORD"))
+        records = []
+        for info in src.infolist():
+            name = info.filename
+            if excluded(name) or name == record_name or name.endswith("/entry_points.txt"):
+                continue
+            data = src.read(info)
+            dst.writestr(info, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            records.append(f"{name},sha256={digest.decode()},{len(data)}")
+        records.append(f"{record_name},,")
+        dst.writestr(src.getinfo(record_name), "\n".join(records) + "\n")
+    log(
+        f"runtime wheel: {target.name} ({human_size(target.stat().st_size)}, "
+        f"the pip wheel is {human_size(wheel.stat().st_size)})"
+    )
+    return target
 
 
 def wheel_metadata(wheel: Path) -> tuple[str, str]:
@@ -756,7 +802,7 @@ def build(args: argparse.Namespace) -> Path:
     dist = (args.out if args.out.is_absolute() else Path.cwd() / args.out).resolve()
     check_output_folder(dist, cache)
 
-    wheel = build_wheel(cache)
+    wheel = runtime_wheel(build_wheel(cache), cache)
     _, version = wheel_metadata(wheel)
     tgz = fetch_pyodide(cache)
     micropip = fetch_micropip(cache)

@@ -5,8 +5,9 @@
 //
 // DIR is the full npm package of the pinned Pyodide (the snapshot is bound to that
 // exact build: Pyodide refuses a snapshot whose build id differs). Python is booted
-// with no package loaded, the wheel is unpacked into site-packages, every
-// crm_callbacks module is imported, and the wasm memory is written to FILE.
+// with no package loaded, the wheel (the runtime wheel: only what dispatch reaches) is
+// unpacked into site-packages, every crm_callbacks module in it is imported, and the
+// wasm memory is written to FILE.
 // The Emscripten file system is not part of the snapshot: after a restore the
 // package's modules live in sys.modules only, so every module is imported here.
 // The wheel's sha256 is stored inside the snapshot (module _crm_callbacks_snapshot)
@@ -88,14 +89,10 @@ for info in pkgutil.walk_packages(crm_callbacks.__path__, "crm_callbacks."):
     else:
         names.append(info.name)
 
-# The registry (built-ins validated, entry points scanned: ≈ 0.1 s in the browser) is
-# built now, without a CRM manifest; the extension rebuilds it when its build
-# bundles one (offscreen.js clears the cache after setting $CRM_CALLBACKS_MANIFEST).
-import os
-if os.environ.get(crm_callbacks.adapters.MANIFEST_ENV):
-    raise RuntimeError("$CRM_CALLBACKS_MANIFEST is set while making the snapshot")
-crm_callbacks.default_registry.cache_clear()
-crm_callbacks.default_registry()
+# The registry is built now, as the extension configures it when its build bundles no
+# CRM manifest and no plug-in: offscreen.js calls configure() with the same inputs,
+# which then keeps this registry; with a manifest or plug-ins it builds another.
+crm_callbacks.configure(manifest=None, plugins=[])
 
 marker = types.ModuleType("_crm_callbacks_snapshot")
 marker.WHEEL_NAME = ${JSON.stringify(wheelName)}

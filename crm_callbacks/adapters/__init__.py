@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,15 +38,20 @@ BUILTIN_ADAPTERS: tuple[Adapter, ...] = (
 
 
 def build_registry(
-    manifest: str | Path | dict[str, Any] | None = None, *, plugins: bool = True
+    manifest: str | Path | dict[str, Any] | None = None,
+    *,
+    plugins: bool | Iterable[str] = True,
 ) -> Registry:
-    """Built-ins, then installed plug-ins (`plugins`), then an App Connect `manifest`
-    (a path, or the parsed JSON). A plug-in or platform that cannot work is left out
-    (`Registry.skipped`); only a manifest that is unusable as a whole raises AdapterError.
+    """Built-ins, then installed plug-ins (`plugins`: all, none, or these distributions),
+    then an App Connect `manifest` (a path, or the parsed JSON). A plug-in or platform
+    that cannot work is left out (`Registry.skipped`); only a manifest that is unusable as
+    a whole raises AdapterError.
     """
     registry = Registry(BUILTIN_ADAPTERS)
-    if plugins:
+    if plugins is True:
         load_plugins(registry, strict=False)
+    elif plugins:
+        load_plugins(registry, plugins, strict=False)
     if isinstance(manifest, dict):
         load_manifest(registry, manifest)
     elif manifest:
@@ -55,8 +61,34 @@ def build_registry(
 
 @cache
 def default_registry() -> Registry:
-    """`build_registry` with the manifest at $CRM_CALLBACKS_MANIFEST, built once."""
-    return build_registry(os.environ.get(MANIFEST_ENV) or None)
+    """`build_registry` from what `crm_callbacks.configure` set, once it was called; before
+    that (the CPython command line and tests) every installed plug-in and the manifest file
+    at $CRM_CALLBACKS_MANIFEST, if set. Built once."""
+    if _configured is None:
+        return build_registry(os.environ.get(MANIFEST_ENV) or None)
+    plugins = _configured["plugins"]
+    return build_registry(_configured["manifest"], plugins=True if plugins is None else plugins)
+
+
+# ---- explicit configuration (crm_callbacks.configure), for the extension's runtime ----
+
+_configured: dict[str, Any] | None = None
+
+
+def configure_registry(*, manifest: Any, plugins: tuple[str, ...] | None) -> Registry:
+    """Make the default registry from these inputs (no environment), build and return it."""
+    global _configured
+    wanted = {"manifest": manifest, "plugins": plugins}
+    if wanted == _configured:
+        return default_registry()  # already made from these inputs (e.g. in the snapshot)
+    _configured = wanted
+    default_registry.cache_clear()
+    try:
+        return default_registry()
+    except Exception:
+        _configured = None
+        default_registry.cache_clear()
+        raise
 
 
 __all__ = [

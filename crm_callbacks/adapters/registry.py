@@ -7,9 +7,10 @@ page of a left-out CRM gets PLATFORM_UNAVAILABLE instead of a silent nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from typing import Any
 
 from ..errors import CallbackError, ErrorCode
 from .base import Adapter
@@ -49,6 +50,7 @@ class Registry:
         self.skipped: list[Skipped] = []
         """What was left out, in order: entries with ``name``, ``origin``, ``reason``."""
         self.manifests: list[ManifestReport] = []
+        self._by_page: dict[tuple[str, str], Adapter | None] = {}  # for_page's answers
         for adapter in adapters:
             self.register(adapter, origin=origin)
 
@@ -63,12 +65,14 @@ class Registry:
         self._by_name[key] = adapter
         self._origins[key] = origin
         self.skipped = [s for s in self.skipped if s.name.lower() != key]
+        self._by_page.clear()
 
     def skip(self, name: str, origin: str, reason: str, url_identifier: str | None = None) -> None:
         """Leave `name` out (removing any adapter of that name) and remember why."""
         self._by_name.pop(name.lower(), None)
         self._origins.pop(name.lower(), None)
         self.skipped.append(Skipped(name, origin, reason, url_identifier))
+        self._by_page.clear()
 
     def get(self, name: str) -> Adapter | None:
         return self._by_name.get(name.lower())
@@ -86,8 +90,15 @@ class Registry:
 
     def for_page(self, hostname: str, page_url: str = "") -> Adapter | None:
         """The adapter whose urlIdentifier matches the page, the most specific first."""
+        key = (hostname, page_url)
+        if key in self._by_page:  # every event asks: answers are kept until a change
+            return self._by_page[key]
         matching = [a for a in self._by_name.values() if a.matches_page(hostname, page_url)]
-        return max(matching, key=lambda a: len(a.url_identifier), default=None)
+        found = max(matching, key=lambda a: len(a.url_identifier), default=None)
+        if len(self._by_page) >= 256:
+            self._by_page.clear()
+        self._by_page[key] = found
+        return found
 
     def for_hostname(self, hostname: str) -> Adapter | None:
         """`for_page` for callers that only know the host."""
@@ -132,14 +143,22 @@ class Registry:
         return len(self._by_name)
 
 
-def load_plugins(registry: Registry, *, strict: bool = True) -> None:
-    """Register every adapter published under the entry-point group.
+def load_plugins(
+    registry: Registry, distributions: Iterable[str] | None = None, *, strict: bool = True
+) -> None:
+    """Register every adapter published under the entry-point group (only those of
+    `distributions`, by canonical name, when given).
 
     An entry point names an Adapter instance or a zero-argument callable returning one.
     `strict`: a plug-in that fails to import or validate raises AdapterError; otherwise
     it is left out (`Registry.skipped`) and the other adapters still load.
     """
+    wanted = None if distributions is None else {_canonical(d) for d in distributions}
+    if wanted is not None and not wanted:
+        return  # none asked for: skip the scan of every installed distribution
     for point in entry_points(group=ENTRY_POINT_GROUP):
+        if wanted is not None and (point.dist is None or _canonical(point.dist.name) not in wanted):
+            continue
         dist = getattr(getattr(point, "dist", None), "name", None) or point.value.split(":")[0]
         origin = f"plug-in {dist}"
         adapter = None
@@ -160,3 +179,15 @@ def load_plugins(registry: Registry, *, strict: bool = True) -> None:
                 message,
                 identifier if isinstance(identifier, str) else None,
             )
+
+
+def entry_points(*, group: str) -> Any:
+    """`importlib.metadata.entry_points`, imported on first use: it pulls in email and
+    socket, which the runtime has no other use for (and the browser never scans)."""
+    from importlib.metadata import entry_points as scan
+
+    return scan(group=group)
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()

@@ -21,19 +21,24 @@ import { checkCredentialTarget, pickHeaders } from "./secrets.js";
 import { readBuildConfig, readCrmInUse, readDeclaredStorage, readSettings, removeLocal, writeLocal } from "./settings.js";
 import { refusal } from "./url_guard.js";
 
+// Python's state lives in the offscreen document (crm_callbacks.session) between events:
+// the request carries none, so an event costs the same whatever the state's size. The
+// document hands the state back after each answer (keepPythonState) and it is kept in
+// chrome.storage.session; a fresh document asks for it once (needState).
 export async function dispatchToPython(message, page, platform = null) {
-  const [settings, storage, session] = await Promise.all([
-    readSettings(),
-    readDeclaredStorage(),
-    chrome.storage.session.get(STORAGE_KEYS.STATE),
-  ]);
+  const [settings, storage] = await Promise.all([readSettings(), readDeclaredStorage()]);
   // Python has no clock: pending server lookups expire by `now`.
   const context = { page, settings, storage, identity: identityContext(), now: Date.now() };
   if (platform) context.platform = platform;
-  const request = { v: CONTRACT_VERSION, message, context, state: session[STORAGE_KEYS.STATE] ?? {} };
+  const payload = { v: CONTRACT_VERSION, message, context };
+  const send = (body) => offscreen.call({ type: "dispatch", session: true, requestId: crypto.randomUUID(), payload: body });
   let answer;
   try {
-    answer = await offscreen.call({ type: "dispatch", requestId: crypto.randomUUID(), payload: request });
+    answer = await send(payload);
+    if (answer?.needState) {
+      const kept = await chrome.storage.session.get(STORAGE_KEYS.STATE);
+      answer = await send({ ...payload, state: kept[STORAGE_KEYS.STATE] ?? {} });
+    }
   } catch (error) {
     answer = { ok: false, error: { code: SHIM_ERROR_CODES.OFFSCREEN_UNREACHABLE, message: String(error?.message ?? error) } };
   }
@@ -42,12 +47,13 @@ export async function dispatchToPython(message, page, platform = null) {
       answer?.error ?? { code: SHIM_ERROR_CODES.OFFSCREEN_UNREACHABLE, message: "the offscreen document did not answer" },
     );
   }
-  // A response without a state (input that was not JSON at all) means: keep yours.
-  if (answer.response.state !== undefined) {
-    await chrome.storage.session.set({ [STORAGE_KEYS.STATE]: answer.response.state });
-  }
   await clearRuntimeError();
   return answer.response;
+}
+
+/** The offscreen document's state after an answer, written in the order it was sent. */
+export async function keepPythonState(message) {
+  await chrome.storage.session.set({ [STORAGE_KEYS.STATE]: JSON.parse(message.state) });
 }
 
 /** Where Python works for an event from `origin`: the CRM in use, or the sending tab. */
