@@ -19,11 +19,12 @@ from typing import Any
 
 from .. import dispatch_json, router
 from ..adapters import Adapter, Registry, default_registry
+from ..appconnect import server_url
 from ..contract import CONTRACT_VERSION
 from ..errors import CallbackError
 from ..manifest import storage_keys
 from ..router import resolve_adapter
-from ..service import JWT_KEY, VIEW_CONTACT_PATH, service_name
+from ..service import JWT_KEY, SESSION_SERVER_KEY, VIEW_CONTACT_PATH, service_name
 from . import messages as widget
 from .messages import CALLER, ContactLike, Direction, Message
 
@@ -378,8 +379,13 @@ class CrmPhone:
         return self
 
     def connect_crm(self, **stored: Any) -> CrmPhone:
-        """The user has connected the CRM: its session token (and `stored`) are kept."""
+        """The user has connected the CRM: its session token (and `stored`) are kept.
+
+        The token is bound to the server that issued it, the one in use now, as signing
+        in binds it: Python never sends a token to another server.
+        """
         self.storage[JWT_KEY] = "test-session-token"
+        self.storage[SESSION_SERVER_KEY] = server_url(self.settings, self._page_adapter())
         self.storage.update(stored)
         return self
 
@@ -428,18 +434,24 @@ class CrmPhone:
     def _typed_contact_matches(self, message: Message) -> Message:
         entries = self._contact_entries(message)
         untyped = [e for e in entries if isinstance(e, dict) and not e.get("type")]
-        if not untyped or self._registry is None or self.hostname is None:
-            return message
-        try:
-            host = self.hostname.lower().rstrip(".")
-            adapter = resolve_adapter(self._send_platform, host, self._registry)
-        except CallbackError:
-            return message  # dispatch reports the unknown CRM
+        adapter = self._page_adapter() if untyped else None
+        if adapter is None:
+            return message  # nothing to type, or dispatch reports the unknown CRM
         message = copy.deepcopy(message)
         for entry in self._contact_entries(message):
             if isinstance(entry, dict) and not entry.get("type"):
                 entry["type"] = service_name(adapter)
         return message
+
+    def _page_adapter(self) -> Adapter | None:
+        """The adapter the extension picks on this page, None when there is none."""
+        if self._registry is None or self.hostname is None:
+            return None
+        try:
+            host = self.hostname.lower().rstrip(".")
+            return resolve_adapter(self._send_platform, host, self._registry)
+        except CallbackError:
+            return None
 
     @staticmethod
     def _contact_entries(message: Message) -> list[Any]:

@@ -496,7 +496,7 @@ def test_a_plugins_origin_is_its_distribution(site):
 
 
 def test_request_builds_the_contract_request_the_extension_sends():
-    message = ring(contact="42")
+    message = ring(contact="42", service="Pipedrive")  # the widget tags our contacts
     built = request(message, hostname="acme.pipedrive.com", storage={"k": 1}, state={"v": 1})
     assert built == {
         "v": 1,
@@ -538,9 +538,9 @@ def test_a_phone_with_a_server_answers_the_fetch_actions_like_a_mock_transport()
     result = phone.ring("+16505550123")
     [lookup] = asked
     assert lookup["method"] == "GET"
-    assert lookup["url"] == (
-        f"{SERVER}/contact?jwtToken=test-session-token&phoneNumber=%2B16505550123"
-    )
+    # The session token travels in the Authorization header, never in the URL.
+    assert lookup["url"] == f"{SERVER}/contact?phoneNumber=%2B16505550123&overridingFormat="
+    assert lookup["headers"] == {"Authorization": "Bearer test-session-token"}
     assert phone.fetched == asked
     assert result.of_type("fetch") != []  # the fetch Python asked for, then the answer's pop
     assert result.opened == [f"https://{TESTCRM}/contacts/7"]
