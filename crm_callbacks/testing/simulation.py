@@ -35,6 +35,7 @@ __all__ = [
     "Result",
     "Server",
     "example_hostname",
+    "example_page_path",
     "registry_with",
     "request",
     "simulate",
@@ -381,11 +382,13 @@ class CrmPhone:
     def connect_crm(self, **stored: Any) -> CrmPhone:
         """The user has connected the CRM: its session token (and `stored`) are kept.
 
-        The token is bound to the server that issued it, the one in use now, as signing
-        in binds it: Python never sends a token to another server.
+        With a server configured, the token is bound to it (the server that issued it),
+        as signing in binds it: Python never sends a token to another server.
         """
         self.storage[JWT_KEY] = "test-session-token"
-        self.storage[SESSION_SERVER_KEY] = server_url(self.settings, self._page_adapter())
+        server = server_url(self.settings, self._page_adapter())
+        if server:
+            self.storage[SESSION_SERVER_KEY] = server
         self.storage.update(stored)
         return self
 
@@ -419,7 +422,7 @@ class CrmPhone:
         message = self._typed_contact_matches(message)
         context = self._context()
         built = request(message, hostname=self.hostname or "", state=self.state, **context)
-        built["context"]["page"]["url"] = f"https://{self.hostname}{self.page_path}"
+        built["context"]["page"]["url"] = f"https://{self.hostname}{self._path()}"
         response = json.loads(_dispatch_json(json.dumps(built), self._registry))
         self.state = response["state"]
         for action in response["actions"]:
@@ -442,6 +445,12 @@ class CrmPhone:
             if isinstance(entry, dict) and not entry.get("type"):
                 entry["type"] = service_name(adapter)
         return message
+
+    def _path(self) -> str:
+        """`page_path`; left at ``/``, a page the CRM's urlIdentifier matches (NetSuite's
+        ``/app``), as the extension runs only on such pages."""
+        adapter = self._page_adapter() if self.page_path == "/" else None
+        return example_page_path(adapter) if adapter is not None else self.page_path
 
     def _page_adapter(self) -> Adapter | None:
         """The adapter the extension picks on this page, None when there is none."""
@@ -528,9 +537,23 @@ def simulate(
 
 
 def example_hostname(adapter: Adapter) -> str:
-    """A CRM page host `adapter` runs on: ``*.pipedrive.com`` → ``acme.pipedrive.com``."""
-    identifier = adapter.url_identifier
-    return "acme." + identifier[2:] if identifier.startswith("*.") else identifier
+    """A CRM page host `adapter` runs on: ``*.pipedrive.com`` → ``acme.pipedrive.com``,
+    ``*app.clio.com`` → ``app.clio.com`` (the first region of a selectable environment
+    where its host matches); an identifier's path is `example_page_path`'s."""
+    environment = adapter.environment
+    if environment is not None and environment.kind == "selectable":
+        for _, host in environment.selections:
+            if adapter.matches_host(host):
+                return host
+    host = adapter.identifier.host
+    host = "acme." + host[2:] if host.startswith("*.") else host
+    return host.replace("*", "")
+
+
+def example_page_path(adapter: Adapter) -> str:
+    """A path of a CRM page `adapter` runs on: ``/`` unless its urlIdentifier names a
+    path (NetSuite's ``*.app.netsuite.com/app*`` → ``/app``)."""
+    return adapter.identifier.path.replace("*", "") or "/"
 
 
 def registry_with(adapter: Adapter) -> Registry:

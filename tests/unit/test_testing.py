@@ -571,6 +571,24 @@ CONFORMANCE_OPTIONS = {
 }
 
 
+@pytest.mark.parametrize(
+    ("platform", "page"),
+    [
+        ("pipedrive", "https://acme.pipedrive.com/"),
+        ("clio", "https://app.clio.com/"),  # *app.clio.com: the first region's host
+        ("netsuite", "https://acme.app.netsuite.com/app"),  # the identifier's path
+        ("bullhorn", "https://app.bullhornstaffing.com/"),
+    ],
+)
+def test_the_example_page_is_one_the_extension_runs_on(platform, page):
+    from crm_callbacks.testing import example_hostname, example_page_path
+
+    adapter = default_registry().get(platform)
+    host, path = example_hostname(adapter), example_page_path(adapter)
+    assert f"https://{host}{path}" == page
+    assert default_registry().for_page(host, page) is adapter
+
+
 @pytest.mark.parametrize("adapter", BUILTIN_ADAPTERS, ids=lambda adapter: adapter.name)
 def test_every_built_in_adapter_passes_the_conformance_check(adapter):
     check_adapter(adapter, **CONFORMANCE_OPTIONS.get(adapter.name, {}))
@@ -725,7 +743,15 @@ def test_the_override_api_is_the_adapters_public_callback_methods():
         n for n, v in vars(Adapter).items() if inspect.isfunction(v) and not n.startswith("_")
     }
     assert set(OVERRIDABLE) < public
-    assert public - set(OVERRIDABLE) == {"validate", "matches_host", "host_match_patterns"}
+    assert public - set(OVERRIDABLE) == {
+        "validate",
+        "matches_page",
+        "matches_host",
+        "host_match_patterns",
+        "crm_hostname",
+        "for_user",
+        "contact_page_template",
+    }
 
 
 @pytest.mark.skipif(
