@@ -201,7 +201,7 @@ def actions() -> str:
         rows.append(
             [
                 code(action_type),
-                ", ".join(f"`{f}`" for f in fields) or "—",
+                ", ".join(_field(f) for f in fields) or "—",
                 f"`{name}()`",
                 describe(function),
             ]
@@ -215,14 +215,54 @@ def _returned_dict(function: Callable[..., Any], namespace: dict[str, Any]) -> A
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError):
         return None
+    returned = {
+        node.value.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+    }
     for node in ast.walk(tree):
+        literal, name = None, None
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Dict):
-            keys = [_literal(k, namespace) for k in node.value.keys if k is not None]
-            values = dict(zip(keys, node.value.values, strict=False))
-            if "type" in values:
-                action_type = _literal(values["type"], namespace)
-                return action_type, [k for k in keys if k != "type" and isinstance(k, str)]
+            literal = node.value
+        elif (  # ``action = {...}`` ... ``return action``
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Dict)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id in returned
+        ):
+            literal, name = node.value, node.targets[0].id
+        if literal is None:
+            continue
+        keys = [_literal(k, namespace) for k in literal.keys if k is not None]
+        values = dict(zip(keys, literal.values, strict=False))
+        if "type" in values:
+            action_type = _literal(values["type"], namespace)
+            fields = [k for k in keys if k != "type" and isinstance(k, str)]
+            return action_type, fields + _added_keys(tree, name, namespace)
     return None
+
+
+def _field(name: str) -> str:
+    key, optional, _ = name.partition(" (optional)")
+    return f"`{key}`" + (" (optional)" if optional else "")
+
+
+def _added_keys(tree: ast.AST, name: str | None, namespace: dict[str, Any]) -> list[str]:
+    """Keys set later on the returned dict (``action["x"] = ...``): optional fields."""
+    added = []
+    for node in ast.walk(tree):
+        if name and isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == name
+                ):
+                    key = _literal(target.slice, namespace)
+                    if isinstance(key, str):
+                        added.append(f"{key} (optional)")
+    return added
 
 
 def _literal(node: ast.expr, namespace: dict[str, Any]) -> Any:
@@ -424,11 +464,13 @@ def manifest_fields() -> str:
     """The App Connect manifest fields a JSON CRM manifest may set."""
     from crm_callbacks.adapters import app_connect
 
-    fields = getattr(app_connect, "FIELDS", {})
+    fields = getattr(app_connect, "SIMPLE_FIELDS", None) or getattr(app_connect, "FIELDS", {})
     rows = [
         [code(key), f"`{spec[0]}`", getattr(spec[1], "__name__", "")]
         for key, spec in entries(fields)
     ]
+    structured = sorted(set(getattr(app_connect, "USED_FIELDS", ())) - set(fields) - {"name"})
+    rows += [[code(key), "read by `adapters.app_connect`", "—"] for key in structured]
     return table(["manifest field", "Adapter field", "JSON type"], rows)
 
 

@@ -21,9 +21,11 @@ def our_ring(hostname: str = "acme.pipedrive.com", **match_changes: Any) -> dict
 
     The widget's contactMatch is ours only when its ``type`` is our service's registered
     name (the CRM record type is its ``entityType``); `match_changes` update the entry.
+    `hostname` may carry the page's path, as in `make_request`; only the host names the CRM.
     """
     message = widget_message("webphone_ring")
-    adapter = default_registry().for_hostname(hostname.lower().rstrip("."))
+    host = hostname.partition("/")[0]
+    adapter = default_registry().for_hostname(host.lower().rstrip("."))
     message["call"]["contactMatch"]["type"] = service_name(adapter) if adapter else ""
     message["call"]["contactMatch"].update(match_changes)
     return message

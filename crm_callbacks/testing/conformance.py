@@ -36,10 +36,13 @@ OVERRIDABLE: tuple[str, ...] = (
     "log_page",
     "fallback_page",
     "unauthorize",
+    "oauth_endpoints",
 )
 """The Adapter methods a subclass may override: what a template cannot say (values read
-from storage, extra hosts, a page chosen by logic, what Logout removes). Everything
-else (validation, host matching, the router) stays the package's."""
+from storage, extra hosts, a page chosen by logic, what Logout removes, an OAuth server
+that depends on the user). Everything else (validation, page and host matching, the
+connected CRM's host from `environment`, the user's settings, the router) stays the
+package's."""
 
 CONTACT_ID = "42"
 LOG_ID = "9001"
@@ -76,10 +79,13 @@ def check_adapter(
     matches); `storage` is what the CRM stored in ``chrome.storage.local`` that its
     templates need (e.g. a per-customer origin), `settings` the user's options and
     `contact_type` the type the widget's matched contacts carry, where a template
-    needs one the adapter does not declare (GoHighLevel's location).
+    needs one the adapter does not declare (GoHighLevel's location); by default the
+    first declared type where the contact page needs one and has no default.
     """
     host = hostname or example_hostname(adapter)
     check = _Checker(adapter, host, dict(storage or {}), dict(settings or {}))
+    if contact_type is None and _needs_a_type(adapter):
+        contact_type = adapter.contact_types[0]  # as App Connect's server always types them
     if contact_type is not None:
         check.contact = {"id": CONTACT_ID, "type": contact_type}
     check.declaration()
@@ -89,6 +95,16 @@ def check_adapter(
     check.flapping()
     check.deauthorize()
     check.hostile_ids()
+
+
+def _needs_a_type(adapter: Adapter) -> bool:
+    """The contact page names ``{contactType}``, with no default for an untyped contact
+    (Bullhorn's entity): the widget's contacts then always carry a declared type."""
+    return (
+        "{contactType}" in adapter.contact_page_url
+        and not adapter.default_contact_type
+        and bool(adapter.contact_types)
+    )
 
 
 class _Checker:

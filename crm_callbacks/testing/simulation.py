@@ -19,11 +19,12 @@ from typing import Any
 
 from .. import dispatch_json, router
 from ..adapters import Adapter, Registry, default_registry
+from ..appconnect import server_url
 from ..contract import CONTRACT_VERSION
 from ..errors import CallbackError
 from ..manifest import storage_keys
 from ..router import resolve_adapter
-from ..service import JWT_KEY, VIEW_CONTACT_PATH, service_name
+from ..service import JWT_KEY, SESSION_SERVER_KEY, VIEW_CONTACT_PATH, service_name
 from . import messages as widget
 from .messages import CALLER, ContactLike, Direction, Message
 
@@ -34,6 +35,7 @@ __all__ = [
     "Result",
     "Server",
     "example_hostname",
+    "example_page_path",
     "registry_with",
     "request",
     "simulate",
@@ -378,8 +380,15 @@ class CrmPhone:
         return self
 
     def connect_crm(self, **stored: Any) -> CrmPhone:
-        """The user has connected the CRM: its session token (and `stored`) are kept."""
+        """The user has connected the CRM: its session token (and `stored`) are kept.
+
+        With a server configured, the token is bound to it (the server that issued it),
+        as signing in binds it: Python never sends a token to another server.
+        """
         self.storage[JWT_KEY] = "test-session-token"
+        server = server_url(self.settings, self._page_adapter())
+        if server:
+            self.storage[SESSION_SERVER_KEY] = server
         self.storage.update(stored)
         return self
 
@@ -413,7 +422,7 @@ class CrmPhone:
         message = self._typed_contact_matches(message)
         context = self._context()
         built = request(message, hostname=self.hostname or "", state=self.state, **context)
-        built["context"]["page"]["url"] = f"https://{self.hostname}{self.page_path}"
+        built["context"]["page"]["url"] = f"https://{self.hostname}{self._path()}"
         response = json.loads(_dispatch_json(json.dumps(built), self._registry))
         self.state = response["state"]
         for action in response["actions"]:
@@ -428,18 +437,30 @@ class CrmPhone:
     def _typed_contact_matches(self, message: Message) -> Message:
         entries = self._contact_entries(message)
         untyped = [e for e in entries if isinstance(e, dict) and not e.get("type")]
-        if not untyped or self._registry is None or self.hostname is None:
-            return message
-        try:
-            host = self.hostname.lower().rstrip(".")
-            adapter = resolve_adapter(self._send_platform, host, self._registry)
-        except CallbackError:
-            return message  # dispatch reports the unknown CRM
+        adapter = self._page_adapter() if untyped else None
+        if adapter is None:
+            return message  # nothing to type, or dispatch reports the unknown CRM
         message = copy.deepcopy(message)
         for entry in self._contact_entries(message):
             if isinstance(entry, dict) and not entry.get("type"):
                 entry["type"] = service_name(adapter)
         return message
+
+    def _path(self) -> str:
+        """`page_path`; left at ``/``, a page the CRM's urlIdentifier matches (NetSuite's
+        ``/app``), as the extension runs only on such pages."""
+        adapter = self._page_adapter() if self.page_path == "/" else None
+        return example_page_path(adapter) if adapter is not None else self.page_path
+
+    def _page_adapter(self) -> Adapter | None:
+        """The adapter the extension picks on this page, None when there is none."""
+        if self._registry is None or self.hostname is None:
+            return None
+        try:
+            host = self.hostname.lower().rstrip(".")
+            return resolve_adapter(self._send_platform, host, self._registry)
+        except CallbackError:
+            return None
 
     @staticmethod
     def _contact_entries(message: Message) -> list[Any]:
@@ -516,9 +537,23 @@ def simulate(
 
 
 def example_hostname(adapter: Adapter) -> str:
-    """A CRM page host `adapter` runs on: ``*.pipedrive.com`` → ``acme.pipedrive.com``."""
-    identifier = adapter.url_identifier
-    return "acme." + identifier[2:] if identifier.startswith("*.") else identifier
+    """A CRM page host `adapter` runs on: ``*.pipedrive.com`` → ``acme.pipedrive.com``,
+    ``*app.clio.com`` → ``app.clio.com`` (the first region of a selectable environment
+    where its host matches); an identifier's path is `example_page_path`'s."""
+    environment = adapter.environment
+    if environment is not None and environment.kind == "selectable":
+        for _, host in environment.selections:
+            if adapter.matches_host(host):
+                return host
+    host = adapter.identifier.host
+    host = "acme." + host[2:] if host.startswith("*.") else host
+    return host.replace("*", "")
+
+
+def example_page_path(adapter: Adapter) -> str:
+    """A path of a CRM page `adapter` runs on: ``/`` unless its urlIdentifier names a
+    path (NetSuite's ``*.app.netsuite.com/app*`` → ``/app``)."""
+    return adapter.identifier.path.replace("*", "") or "/"
 
 
 def registry_with(adapter: Adapter) -> Registry:

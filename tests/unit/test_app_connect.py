@@ -20,6 +20,7 @@ from crm_callbacks.adapters import (
 from crm_callbacks.adapters.bullhorn import BullhornAdapter
 from crm_callbacks.contacts import Contact
 from crm_callbacks.manifest import content_script_matches
+from crm_callbacks.service import service_name
 from crm_callbacks.settings import normalize_settings, settings_schema
 from tests.conftest import make_request, our_ring, widget_message
 
@@ -81,10 +82,19 @@ def registry_with(manifest: dict) -> Registry:
 
 
 def pop(registry: Registry, page_url: str, contact: dict[str, Any], **context: Any) -> dict:
-    """Dispatch a ringing web-phone call matched to `contact` on the page at `page_url`."""
-    message = widget_message("webphone_ring")
-    message["call"]["contactMatch"].update(contact)
+    """Dispatch a ringing web-phone call matched to `contact` on the page at `page_url`.
+
+    `contact` is the CRM record (its ``type`` the record type). The widget's contactMatch
+    carries that as ``entityType`` and names our service, the CRM of the page, in ``type``.
+    """
     host = page_url.split("/")[2]
+    adapter = registry.for_page(host, page_url)
+    message = widget_message("webphone_ring")
+    match = message["call"]["contactMatch"]
+    match.update({key: value for key, value in contact.items() if key != "type"})
+    if "type" in contact:
+        match["entityType"] = contact["type"]
+    match["type"] = service_name(adapter) if adapter is not None else ""
     request = make_request(message, hostname=host, **context)
     request["context"]["page"]["url"] = page_url
     return dispatch(request, registry=registry)
@@ -521,6 +531,9 @@ def test_every_platform_pops_what_app_connect_would(real_manifest):
 
         view = widget_message("request_view_log")
         view["body"]["logId"] = "9001"
+        # The widget sends back the contact the user views: this CRM's, tagged with its service.
+        service = service_name(registry.for_page(page.split("/")[2], page))
+        view["body"]["contact"] = {"id": "4711", "type": service, "entityType": kind}
         request = make_request(
             view,
             hostname=page.split("/")[2],

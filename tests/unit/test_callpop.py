@@ -227,5 +227,5 @@ def test_a_corrupt_state_is_reset_with_bad_state_and_the_call_still_pops():
     assert [a["url"] for a in response["actions"]] == [JANE_URL]
     assert [e["code"] for e in response["errors"]] == [ErrorCode.BAD_STATE]
     fresh = State()
-    fresh.mark_popped(f"callpop:{active('Ringing')['call']['sessionId']}")
+    fresh.mark_popped(f"callpop:{active('Ringing')['call']['telephonySessionId']}")
     assert response["state"]["popped"] == fresh.to_json()["popped"]

@@ -57,8 +57,12 @@ def urls(response: dict[str, Any]) -> list[str]:
 
 
 def ring(session: str = "s1", number: str = "+16505550100") -> dict[str, Any]:
+    """A ringing call; `session` is its telephony session id, which keys active calls."""
     return widget_message(
-        "active_call_ringing_inbound", sessionId=session, **{"from": {"phoneNumber": number}}
+        "active_call_ringing_inbound",
+        sessionId=session,
+        telephonySessionId=session,
+        **{"from": {"phoneNumber": number}},
     )
 
 

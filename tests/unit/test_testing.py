@@ -496,7 +496,7 @@ def test_a_plugins_origin_is_its_distribution(site):
 
 
 def test_request_builds_the_contract_request_the_extension_sends():
-    message = ring(contact="42")
+    message = ring(contact="42", service="Pipedrive")  # the widget tags our contacts
     built = request(message, hostname="acme.pipedrive.com", storage={"k": 1}, state={"v": 1})
     assert built == {
         "v": 1,
@@ -538,9 +538,9 @@ def test_a_phone_with_a_server_answers_the_fetch_actions_like_a_mock_transport()
     result = phone.ring("+16505550123")
     [lookup] = asked
     assert lookup["method"] == "GET"
-    assert lookup["url"] == (
-        f"{SERVER}/contact?jwtToken=test-session-token&phoneNumber=%2B16505550123"
-    )
+    # The session token travels in the Authorization header, never in the URL.
+    assert lookup["url"] == f"{SERVER}/contact?phoneNumber=%2B16505550123&overridingFormat="
+    assert lookup["headers"] == {"Authorization": "Bearer test-session-token"}
     assert phone.fetched == asked
     assert result.of_type("fetch") != []  # the fetch Python asked for, then the answer's pop
     assert result.opened == [f"https://{TESTCRM}/contacts/7"]
@@ -569,6 +569,24 @@ CONFORMANCE_OPTIONS = {
     "bullhorn": {"storage": {USER_URLS_KEY: {"atsUrl": "https://cls5.bullhornstaffing.com"}}},
     "gohighlevel": {"contact_type": "loc123"},
 }
+
+
+@pytest.mark.parametrize(
+    ("platform", "page"),
+    [
+        ("pipedrive", "https://acme.pipedrive.com/"),
+        ("clio", "https://app.clio.com/"),  # *app.clio.com: the first region's host
+        ("netsuite", "https://acme.app.netsuite.com/app"),  # the identifier's path
+        ("bullhorn", "https://app.bullhornstaffing.com/"),
+    ],
+)
+def test_the_example_page_is_one_the_extension_runs_on(platform, page):
+    from crm_callbacks.testing import example_hostname, example_page_path
+
+    adapter = default_registry().get(platform)
+    host, path = example_hostname(adapter), example_page_path(adapter)
+    assert f"https://{host}{path}" == page
+    assert default_registry().for_page(host, page) is adapter
 
 
 @pytest.mark.parametrize("adapter", BUILTIN_ADAPTERS, ids=lambda adapter: adapter.name)
@@ -725,7 +743,15 @@ def test_the_override_api_is_the_adapters_public_callback_methods():
         n for n, v in vars(Adapter).items() if inspect.isfunction(v) and not n.startswith("_")
     }
     assert set(OVERRIDABLE) < public
-    assert public - set(OVERRIDABLE) == {"validate", "matches_host", "host_match_patterns"}
+    assert public - set(OVERRIDABLE) == {
+        "validate",
+        "matches_page",
+        "matches_host",
+        "host_match_patterns",
+        "crm_hostname",
+        "for_user",
+        "contact_page_template",
+    }
 
 
 @pytest.mark.skipif(
