@@ -120,7 +120,7 @@ async function handleSessionDispatch({ requestId, payload }) {
       ok: false,
       requestId,
       needState: true,
-      error: { code: "STATE_NEEDED", message: "a fresh Python runtime: send the persisted state once" },
+      error: { code: SHIM_ERROR_CODES.STATE_NEEDED, message: "a fresh Python runtime: send the persisted state once" },
     };
   }
   try {

@@ -99,7 +99,7 @@ const handlers = {
     if (!isExtensionPage(sender)) return refuse("save-settings");
     return saveSettings(message.settings).then((result) => {
       if (result.saved) return { settings: result.settings };
-      throw new EnvelopeError("BAD_SETTINGS", "the settings were not saved", { errors: result.errors });
+      throw new EnvelopeError(SHIM_ERROR_CODES.BAD_SETTINGS, "the settings were not saved", { errors: result.errors });
     });
   },
 };

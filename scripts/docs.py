@@ -59,6 +59,14 @@ SHIM_CODE_MEANINGS = {
     "saved in the options",
     "BACKGROUND_UNREACHABLE": "the options page could not reach the service worker",
     "BAD_ANSWER": "the options page got an answer from the service worker it does not understand",
+    "STATE_NEEDED": "a fresh offscreen document holds no state yet: the worker sends the "
+    "persisted state once with the event (not shown to the user)",
+    "BAD_SETTINGS": "the options were not saved: Python refused a value (its errors are in "
+    "`error.errors`)",
+    "NOT_ALLOWED": "a runtime message came from a sender that may not send it (a CRM page, "
+    "or the in-page phone while that option is off)",
+    "BAD_MESSAGE": "a runtime message the worker cannot read",
+    "INTERNAL": "the worker failed while handling a runtime message (a bug)",
     "OPTIONS_LOAD_FAILED": "the options page could not read `settings-schema.json` or "
     "`config.json`",
 }

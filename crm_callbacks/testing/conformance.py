@@ -37,12 +37,13 @@ OVERRIDABLE: tuple[str, ...] = (
     "fallback_page",
     "unauthorize",
     "oauth_endpoints",
+    "open_host_patterns",
 )
 """The Adapter methods a subclass may override: what a template cannot say (values read
 from storage, extra hosts, a page chosen by logic, what Logout removes, an OAuth server
-that depends on the user). Everything else (validation, page and host matching, the
-connected CRM's host from `environment`, the user's settings, the router) stays the
-package's."""
+that depends on the user, hosts a stored instance URL may name). Everything else
+(validation, page and host matching, the connected CRM's host from `environment`, the
+user's settings, the router) stays the package's."""
 
 CONTACT_ID = "42"
 LOG_ID = "9001"

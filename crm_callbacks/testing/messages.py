@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from ..names import MESSAGE_TYPES
 from ..rules.chooser import CHOOSER_PAGE_ID
 from ..rules.options import SAVE_SETTINGS
 from ..service import BUTTON_EVENT_PATH, VIEW_CONTACT_PATH
@@ -23,6 +24,7 @@ from ..service import BUTTON_EVENT_PATH, VIEW_CONTACT_PATH
 FETCH_RESULT = "crm-callbacks-fetch-result"
 """What the shim dispatches with the outcome of a ``fetch`` action (docs/contract.md)."""
 AUTH_RESULT = "crm-callbacks-auth-result"
+CRM_FOCUSED = MESSAGE_TYPES["CRM_FOCUSED"]
 """What the shim dispatches when an ``authFlow`` sign-in window closes."""
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "choose_contact",
     "contact_match",
     "contact_match_request",
+    "crm_focused",
     "end",
     "entity_match_request",
     "fetch_result",
@@ -342,6 +345,12 @@ def choose_contact(index: int | str, *, request_id: str = "button-1") -> Message
     The chooser is this package's prompt-to-select page in the widget.
     """
     return button_click(CHOOSER_PAGE_ID, {"contact": str(index)}, request_id=request_id)
+
+
+def crm_focused() -> Message:
+    """The extension's report that a tab was focused (not a widget message): the page it
+    shows travels in the request's context, and Python answers whether it is a CRM."""
+    return {"type": CRM_FOCUSED}
 
 
 def fetch_result(

@@ -8,8 +8,7 @@ import pytest
 
 import crm_callbacks
 from crm_callbacks import adapters, configure, dispatch
-from crm_callbacks.testing import widget_message
-from tests.conftest import make_request
+from tests.conftest import make_request, our_ring
 
 ACME = {
     "platforms": {
@@ -33,8 +32,8 @@ def unconfigured(monkeypatch):
 
 
 def acme_ring() -> dict:
-    message = widget_message("webphone_ring")
-    message["call"]["contactMatch"]["type"] = "org"
+    """A ring whose contactMatch is one of Acme's (its service's name, record type "org")."""
+    message = our_ring("eu.acmecrm.example", entityType="org")
     return make_request(message, hostname="eu.acmecrm.example")
 
 

@@ -8,7 +8,7 @@ from crm_callbacks import build_info, dispatch
 from crm_callbacks.errors import ErrorCode
 from crm_callbacks.names import IN_PAGE_SETTING, MESSAGE_TYPES, STORAGE_KEYS
 from crm_callbacks.settings import read_setting
-from tests.conftest import make_request, widget_message
+from tests.conftest import make_request, our_ring, widget_message
 
 FOCUSED = {"type": MESSAGE_TYPES["CRM_FOCUSED"]}
 
@@ -40,7 +40,7 @@ def test_a_page_no_adapter_claims_leaves_the_crm_in_use(hostname):
 
 def test_the_phone_pops_on_the_crm_in_use_by_platform():
     """The worker passes the CRM in use as context.platform with its hostname."""
-    request = make_request(widget_message("webphone_ring"), hostname="acme.pipedrive.com")
+    request = make_request(our_ring("acme.pipedrive.com"), hostname="acme.pipedrive.com")
     request["context"]["platform"] = "pipedrive"
     [action] = dispatch(request)["actions"]
     assert action["url"].startswith("https://acme.pipedrive.com/person/")
@@ -60,7 +60,7 @@ def test_the_in_page_phone_is_an_option_off_by_default():
 )
 def test_a_stored_bullhorn_ats_origin_off_bullhorn_opens_nothing(ats_url):
     storage = {"crm_extension_bullhorn_user_urls": {"atsUrl": ats_url}}
-    message = widget_message("webphone_ring")
+    message = our_ring("app.bullhornstaffing.com", entityType="Candidate")
     response = dispatch(make_request(message, hostname="app.bullhornstaffing.com", storage=storage))
     assert response["actions"] == []
     assert [e["code"] for e in response["errors"]] == [ErrorCode.UNSAFE_URL]

@@ -28,11 +28,13 @@ from crm_callbacks.testing import (
 )
 from tests.conftest import WIDGET_MESSAGES, make_request
 
+OURS = {"service": "Pipedrive"}  # the contactMatch is one of our CRM's contacts
+
 EVENTS = {
-    "ring": lambda n: ring(f"+1650555{n:04d}", contact=str(n), session_id=f"s{n}"),
-    "ring again": lambda n: ring(f"+1650555{n:04d}", contact=str(n), session_id=f"s{n}"),
+    "ring": lambda n: ring(f"+1650555{n:04d}", contact=str(n), **OURS, session_id=f"s{n}"),
+    "ring again": lambda n: ring(f"+1650555{n:04d}", contact=str(n), **OURS, session_id=f"s{n}"),
     "active ring": lambda n: ring(f"+1650555{n:04d}", session_id=f"a{n}", web_phone=False),
-    "answer": lambda n: answer(f"+1650555{n:04d}", contact=str(n), session_id=f"s{n}"),
+    "answer": lambda n: answer(f"+1650555{n:04d}", contact=str(n), **OURS, session_id=f"s{n}"),
     "end": lambda n: end(f"+1650555{n:04d}", session_id=f"s{n}"),
     "view log": lambda n: view_log(session_id=f"s{n}"),
     "match request": lambda n: contact_match_request(f"+1650555{n:04d}"),
@@ -67,7 +69,7 @@ def test_a_session_answers_as_v1_with_the_state_carried(steps: list[tuple[str, i
 
 def test_a_call_pops_once_and_a_repeat_ring_opens_nothing() -> None:
     session = Session()
-    request = make_request(ring("+16505550100", contact="42", session_id="s1"))
+    request = make_request(ring("+16505550100", contact="42", **OURS, session_id="s1"))
     del request["state"]
     first = session.dispatch(request)
     again = session.dispatch(copy.deepcopy(request))
@@ -80,7 +82,7 @@ def test_a_call_pops_once_and_a_repeat_ring_opens_nothing() -> None:
 
 def test_state_in_a_request_replaces_the_held_state_so_a_fresh_runtime_resumes() -> None:
     old = Session()
-    request = make_request(ring("+16505550100", contact="42", session_id="s1"))
+    request = make_request(ring("+16505550100", contact="42", **OURS, session_id="s1"))
     del request["state"]
     old.dispatch(request)
     fresh = Session()
@@ -92,7 +94,7 @@ def test_state_in_a_request_replaces_the_held_state_so_a_fresh_runtime_resumes()
 
 def test_a_bad_persisted_state_is_reset_with_bad_state_as_in_v1() -> None:
     session = Session()
-    request = make_request(ring("+16505550100", contact="42", session_id="s1"))
+    request = make_request(ring("+16505550100", contact="42", **OURS, session_id="s1"))
     request["state"] = {"v": 99}
     got = session.dispatch(copy.deepcopy(request))
     expected = dispatch(request)
@@ -102,7 +104,7 @@ def test_a_bad_persisted_state_is_reset_with_bad_state_as_in_v1() -> None:
 
 def test_bad_json_and_a_bad_request_answer_errors_and_keep_the_state() -> None:
     session = Session()
-    request = make_request(ring("+16505550100", contact="42", session_id="s1"))
+    request = make_request(ring("+16505550100", contact="42", **OURS, session_id="s1"))
     del request["state"]
     session.dispatch(request)
     kept = session.state_json()
@@ -113,7 +115,7 @@ def test_bad_json_and_a_bad_request_answer_errors_and_keep_the_state() -> None:
 
 def test_a_failing_rule_changes_nothing() -> None:
     session = Session()
-    request = make_request(ring("+16505550100", contact="42", session_id="s1"))
+    request = make_request(ring("+16505550100", contact="42", **OURS, session_id="s1"))
     del request["state"]
     session.dispatch(request)
     kept = session.state_json()
@@ -127,7 +129,7 @@ def test_a_failing_rule_changes_nothing() -> None:
 def test_the_held_state_stays_bounded() -> None:
     session = Session()
     for n in range(MAX_POPPED + 50):
-        request = make_request(ring(f"+1650{n:07d}", contact=str(n), session_id=f"s{n}"))
+        request = make_request(ring(f"+1650{n:07d}", contact=str(n), **OURS, session_id=f"s{n}"))
         del request["state"]
         session.dispatch(request)
     assert len(json.loads(session.state_json())["popped"]) == MAX_POPPED
