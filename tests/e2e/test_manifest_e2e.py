@@ -63,6 +63,14 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "dist"
 
 
+def ring_of(service: str, record_type: str = "") -> dict:
+    """The web phone's ring whose contactMatch is one of `service`'s contacts (the widget
+    tags our contacts with the registered service name; the record type is entityType)."""
+    message = widget_message("webphone_ring")
+    message["call"]["contactMatch"].update(type=service, entityType=record_type)
+    return message
+
+
 def test_the_build_derives_narrow_patterns_from_the_identifiers(dist: Path):
     matches = json.loads((dist / "manifest.json").read_text())["content_scripts"][0]["matches"]
     assert "https://*.pathcrm.localhost/app*" in matches
@@ -72,7 +80,7 @@ def test_the_build_derives_narrow_patterns_from_the_identifiers(dist: Path):
 
 def test_a_path_identifier_pops_the_type_as_the_server_spelled_it(browser: ExtensionBrowser):
     crm = browser.open_crm(path="/app/center/card.nl", host="1234567.pathcrm.localhost")
-    crm.post_from_widget(widget_message("webphone_ring"))  # contactMatch type "Contact"
+    crm.post_from_widget(ring_of("Path CRM", "Contact"))  # the server's spelling: "Contact"
     browser.wait_for_tab(
         "https://1234567.pathcrm.localhost/app/common/entity/Contact.nl?id=42&source=ringcentral"
     )
@@ -81,7 +89,7 @@ def test_a_path_identifier_pops_the_type_as_the_server_spelled_it(browser: Exten
 def test_the_users_region_is_the_hostname(browser: ExtensionBrowser):
     browser.set_settings(**{"crm.regioncrm.environment": "https://eu.app.regioncrm.localhost"})
     crm = browser.open_crm(path="/nc/", host="app.regioncrm.localhost")
-    crm.post_from_widget(widget_message("webphone_ring"))
+    crm.post_from_widget(ring_of("Region CRM"))
     browser.wait_for_tab("https://eu.app.regioncrm.localhost/nc/#/contacts/42")
     assert not any(
         "app.regioncrm.localhost/nc/#" in u and "eu." not in u for u in browser.tab_urls()
