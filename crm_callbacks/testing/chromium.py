@@ -33,6 +33,7 @@ from typing import Any
 from .._kit import SITE as _SITE_RELATIVE
 from .._kit import kit_path
 from ..server.tls import self_signed_certificate
+from .simulation import as_the_widget_sends
 
 __all__ = [
     "CHROMIUM",
@@ -47,6 +48,8 @@ __all__ = [
 CHROMIUM = os.environ.get("CRM_CALLBACKS_CHROMIUM", "/usr/bin/chromium")
 WIDGET_HOST = "widget.test"
 POP_TIMEOUT_S = 30
+BOOT_TIMEOUT_S = 60
+"""Set-up waits (Python booted, the CRM in use, the phone's widget): `timeout` is the pop's."""
 
 
 def _site() -> Path:
@@ -154,8 +157,9 @@ def pop_in_chromium(
     headless: bool = True,
     playwright: Any = None,
 ) -> list[str]:
-    """Open a CRM page on `host` with the extension in `dist`, post `messages` from the
-    fake widget, and return the URLs of the tabs the extension opened.
+    """Open a CRM page on `host` with the extension in `dist` (it becomes the CRM in
+    use), post `messages` from the fake widget in the phone page, and return the URLs of
+    the tabs the extension opened (the phone page's own tab left out).
 
     With `expect`, waits until a tab at that URL is open (TimeoutError otherwise);
     without, waits until Python has answered and every message was handled. `host`
@@ -183,16 +187,38 @@ def pop_in_chromium(
                 "items => chrome.storage.local.set({crmCallbacksSettings: items})",
                 {**(settings or {}), "widgetUrl": widget_url},
             )
+            # As a user would: the CRM tab, focused, becomes the CRM in use; the phone
+            # page (the side panel's page, here in a tab) hosts the one widget.
             page = context.new_page()
             page.goto(f"https://{host}:{port}/")
-            element = page.wait_for_selector(
-                "iframe#crm-callbacks-widget", state="attached", timeout=timeout * 1000
+            page.bring_to_front()
+            wait_until(
+                lambda: (
+                    (
+                        worker.evaluate(
+                            "async () => (await chrome.storage.local.get('crmCallbacksCrmInUse'))"
+                            ".crmCallbacksCrmInUse"
+                        )
+                        or {}
+                    ).get("hostname")
+                    == host
+                ),
+                timeout,
+                f"{host} to become the CRM in use",
             )
-            widget = element.content_frame()
+            phone = context.new_page()
+            phone.goto(f"chrome-extension://{worker.url.split('/')[2]}/phone.html")
+
+            def find_widget() -> Any:
+                phone.wait_for_timeout(20)  # lets the sync API take in frame events
+                return next((f for f in phone.frames if "/widget.html" in f.url), None)
+
+            widget = wait_until(find_widget, BOOT_TIMEOUT_S, "the widget in the phone page")
             widget.wait_for_function("() => window.widget !== undefined")
             before = set(_tab_urls(worker))
             for message in messages:
-                widget.evaluate("message => window.widget.post(message)", message)
+                typed = as_the_widget_sends(message, host)  # our contacts carry our type
+                widget.evaluate("message => window.widget.post(message)", typed)
             if expect is not None:
                 wait_until(lambda: expect in _tab_urls(worker), timeout, f"a tab at {expect}")
             else:
@@ -205,7 +231,11 @@ def pop_in_chromium(
                     "Python to boot in the offscreen document",
                 )
                 time.sleep(1)  # let the last message's actions be carried out
-            return [url for url in _tab_urls(worker) if url not in before]
+            return [
+                url
+                for url in _tab_urls(worker)
+                if url not in before and not url.startswith("chrome-extension://")
+            ]
         finally:
             context.close()
 

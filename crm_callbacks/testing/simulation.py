@@ -435,45 +435,11 @@ class CrmPhone:
         return response
 
     def _typed_contact_matches(self, message: Message) -> Message:
-        entries = self._contact_entries(message)
-        untyped = [e for e in entries if isinstance(e, dict) and not e.get("type")]
-        adapter = self._page_adapter() if untyped else None
-        if adapter is None:
-            return message  # nothing to type, or dispatch reports the unknown CRM
-        message = copy.deepcopy(message)
-        for entry in self._contact_entries(message):
-            if isinstance(entry, dict) and not entry.get("type"):
-                entry["type"] = service_name(adapter)
-        return message
-
-    def _path(self) -> str:
-        """`page_path`; left at ``/``, a page the CRM's urlIdentifier matches (NetSuite's
-        ``/app``), as the extension runs only on such pages."""
-        adapter = self._page_adapter() if self.page_path == "/" else None
-        return example_page_path(adapter) if adapter is not None else self.page_path
-
-    def _page_adapter(self) -> Adapter | None:
-        """The adapter the extension picks on this page, None when there is none."""
         if self._registry is None or self.hostname is None:
-            return None
-        try:
-            host = self.hostname.lower().rstrip(".")
-            return resolve_adapter(self._send_platform, host, self._registry)
-        except CallbackError:
-            return None
-
-    @staticmethod
-    def _contact_entries(message: Message) -> list[Any]:
-        """The contacts a widget message carries: contactMatch, a request's contact."""
-        call = message.get("call")
-        match = call.get("contactMatch") if isinstance(call, dict) else None
-        entries = match if isinstance(match, list) else [match]
-        body = message.get("body") if message.get("type") == "rc-post-message-request" else None
-        if isinstance(body, dict):
-            entries.append(body.get("contact"))
-            if message.get("path") == VIEW_CONTACT_PATH:
-                entries.append(body)
-        return entries
+            return message
+        return as_the_widget_sends(
+            message, self.hostname, platform=self._send_platform, registry=self._registry
+        )
 
     def _context(self) -> dict[str, Any]:
         """The context keys the extension passes besides the page."""
@@ -581,3 +547,41 @@ def _dispatch_json(request_json: str, registry: Registry | None) -> str:
         return dispatch_json(request_json)
     finally:
         router.default_registry = original
+
+
+def as_the_widget_sends(
+    message: Message,
+    hostname: str,
+    *,
+    platform: str | None = None,
+    registry: Registry | None = None,
+) -> Message:
+    """`message` with each contact it carries that has no ``type`` typed with the service
+    name of the CRM on `hostname`, as the widget's copy of our ``/contacts/match`` reply
+    is: a test can then write a contact as its id alone. Unchanged when no CRM is found."""
+    entries = _contact_entries(message)
+    if not any(isinstance(e, dict) and not e.get("type") for e in entries):
+        return message
+    try:
+        host = hostname.lower().rstrip(".")
+        adapter = resolve_adapter(platform, host, registry or default_registry())
+    except CallbackError:
+        return message  # dispatch reports the unknown CRM
+    message = copy.deepcopy(message)
+    for entry in _contact_entries(message):
+        if isinstance(entry, dict) and not entry.get("type"):
+            entry["type"] = service_name(adapter)
+    return message
+
+
+def _contact_entries(message: Message) -> list[Any]:
+    """The contacts a widget message carries: contactMatch, a request's contact."""
+    call = message.get("call")
+    match = call.get("contactMatch") if isinstance(call, dict) else None
+    entries = match if isinstance(match, list) else [match]
+    body = message.get("body") if message.get("type") == "rc-post-message-request" else None
+    if isinstance(body, dict):
+        entries.append(body.get("contact"))
+        if message.get("path") == VIEW_CONTACT_PATH:
+            entries.append(body)
+    return entries

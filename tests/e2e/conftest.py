@@ -173,6 +173,13 @@ class ExtensionBrowser:
     def set_storage(self, items: dict[str, Any]) -> None:
         self.evaluate("items => chrome.storage.local.set(items)", items)
 
+    def secrets(self) -> dict[str, Any]:
+        """The session secrets (token, issuing server), kept out of chrome.storage.local."""
+        return self.evaluate("() => self.crmCallbacks.secrets.readSecrets()")
+
+    def set_secrets(self, items: dict[str, Any]) -> None:
+        self.evaluate("items => self.crmCallbacks.secrets.writeSecrets(items)", items)
+
     def set_settings(self, **changes: Any) -> None:
         """Change stored settings (as the options page would), keeping the others."""
         self.evaluate(

@@ -234,7 +234,7 @@ def test_a_page_element_with_the_old_id_does_not_stop_the_in_page_widget(in_page
 
 
 def test_forged_message_events_from_the_page_are_not_relayed(in_page):
-    in_page.set_storage({"rcUnifiedCrmExtJwt": "jwt-of-the-user"})
+    in_page.set_secrets({"rcUnifiedCrmExtJwt": "jwt-of-the-user"})
     crm = in_page.open_crm(in_page=True)
     before = in_page.tab_urls()
     # The page harvests the widget's window from a real message the widget posts to it.
@@ -264,7 +264,7 @@ def test_forged_message_events_from_the_page_are_not_relayed(in_page):
     crm.page.wait_for_timeout(1500)
     assert in_page.offscreen_status()["dispatched"] == dispatched + 1
     assert in_page.tab_urls() == before
-    assert in_page.storage()["rcUnifiedCrmExtJwt"] == "jwt-of-the-user"
+    assert in_page.secrets()["rcUnifiedCrmExtJwt"] == "jwt-of-the-user"
     shadow = "() => document.querySelector('crm-callbacks-phone').shadowRoot"
     assert crm.page.evaluate(shadow) is None  # closed: the page cannot reach the frame
     assert crm.page.evaluate("() => window.frames.length") == 0  # nor through window.frames
