@@ -441,6 +441,22 @@ class CrmPhone:
             message, self.hostname, platform=self._send_platform, registry=self._registry
         )
 
+    def _path(self) -> str:
+        """`page_path`; left at ``/``, a page the CRM's urlIdentifier matches (NetSuite's
+        ``/app``), as the extension runs only on such pages."""
+        adapter = self._page_adapter() if self.page_path == "/" else None
+        return example_page_path(adapter) if adapter is not None else self.page_path
+
+    def _page_adapter(self) -> Adapter | None:
+        """The adapter the extension picks on this page, None when there is none."""
+        if self._registry is None or self.hostname is None:
+            return None
+        try:
+            host = self.hostname.lower().rstrip(".")
+            return resolve_adapter(self._send_platform, host, self._registry)
+        except CallbackError:
+            return None
+
     def _context(self) -> dict[str, Any]:
         """The context keys the extension passes besides the page."""
         registry = self._registry
