@@ -155,6 +155,18 @@ def _refused_as_too_deep(request: Any, registry: Registry | None) -> dict[str, A
     return make_response(_owed(message, error), state if isinstance(state, dict) else {}, [error])
 
 
+def _read_json(text: object) -> tuple[Any, bool]:
+    """(the request, whether parts nested too deep were cut to null); BAD_JSON when
+    `text` is not JSON text at all."""
+    try:
+        if not isinstance(text, str):
+            raise TypeError(f"expected str, got {type(text).__name__}")
+        pruned = _prune_depth(text)
+        return json.loads(text if pruned is None else pruned), pruned is not None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise CallbackError(ErrorCode.BAD_JSON, f"the request is not JSON: {exc}"[:500]) from None
+
+
 def dispatch_json(request_json: str, *, registry: Registry | None = None) -> str:
     """`dispatch` for the JS shim: JSON text in, JSON text out; never raises.
 
@@ -162,20 +174,13 @@ def dispatch_json(request_json: str, *, registry: Registry | None = None) -> str
     state it has (nothing was read from it, so nothing in it changed).
     """
     try:
-        if not isinstance(request_json, str):
-            raise TypeError(f"expected str, got {type(request_json).__name__}")
-        pruned = _prune_depth(request_json)
-        request = json.loads(request_json if pruned is None else pruned)
-    except (TypeError, ValueError, RecursionError) as exc:
-        error = CallbackError(ErrorCode.BAD_JSON, f"the request is not JSON: {exc}"[:500])
+        request, pruned = _read_json(request_json)
+    except CallbackError as error:
         response = make_response([], {}, [error])
         del response["state"]
         return _response_text(response)
-    if pruned is None:
-        response = _answer(request, registry)
-    else:
-        response = _refused_as_too_deep(request, registry)
-    return _response_text(response)
+    answered = _refused_as_too_deep(request, registry) if pruned else _answer(request, registry)
+    return _response_text(answered)
 
 
 def _response_text(response: dict[str, Any]) -> str:

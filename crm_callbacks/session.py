@@ -16,11 +16,10 @@ of the state differs, so an event costs the same at an empty state and at its bo
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
-from . import _json_text, _prune_depth, _too_deep, _unreadable_fetch_result
+from . import _json_text, _read_json, _too_deep, _unreadable_fetch_result
 from .adapters import Registry
 from .contract import CONTRACT_VERSION, parse_request
 from .errors import CallbackError, ErrorCode
@@ -54,14 +53,10 @@ class Session:
         As `crm_callbacks.dispatch_json`: JSON nested too deep is cut, the event refused
         but what it owes still sent (a widget request's reply, a lookup settled)."""
         try:
-            if not isinstance(request_json, str):
-                raise TypeError(f"expected str, got {type(request_json).__name__}")
-            pruned = _prune_depth(request_json)
-            request = json.loads(request_json if pruned is None else pruned)
-        except (TypeError, ValueError, RecursionError) as exc:
-            error = CallbackError(ErrorCode.BAD_JSON, f"the request is not JSON: {exc}"[:500])
+            request, pruned = _read_json(request_json)
+        except CallbackError as error:
             return _json_text(self._response([], [error]))
-        if pruned is None:
+        if not pruned:
             return _json_text(self.dispatch(request))
         error = _too_deep()
         message = request.get("message") if isinstance(request, dict) else None

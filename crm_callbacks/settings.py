@@ -294,19 +294,25 @@ def fallback_url_template(
     return urls.get(platform) or default or ""
 
 
+def _schema_field(setting: Any) -> dict[str, Any]:
+    """One field of the options page: what every setting, general or a CRM's, shows."""
+    entry: dict[str, Any] = {
+        "key": setting.key,
+        "type": setting.kind,
+        "label": setting.label,
+        "help": setting.help,
+        "default": setting.default,
+    }
+    if setting.choices:
+        entry["choices"] = [{"value": v, "label": label} for v, label in setting.choices]
+    return entry
+
+
 def settings_schema(registry: Registry) -> dict[str, Any]:
     """What the options page renders: groups of fields with labels, help and defaults."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for setting in SETTINGS.values():
-        entry: dict[str, Any] = {
-            "key": setting.key,
-            "type": setting.kind,
-            "label": setting.label,
-            "help": setting.help,
-            "default": setting.default,
-        }
-        if setting.choices:
-            entry["choices"] = [{"value": v, "label": label} for v, label in setting.choices]
+        entry = _schema_field(setting)
         if setting.default_from_build:
             entry["defaultFromBuild"] = setting.default_from_build
         if setting.kind == "perPlatform":
@@ -320,16 +326,7 @@ def settings_schema(registry: Registry) -> dict[str, Any]:
             ]
         groups.setdefault(setting.group, []).append(entry)
     for setting in platform_settings(registry):
-        entry = {
-            "key": setting.key,
-            "type": setting.kind,
-            "label": setting.label,
-            "help": setting.help,
-            "default": setting.default,
-        }
-        if setting.choices:
-            entry["choices"] = [{"value": v, "label": label} for v, label in setting.choices]
-        groups.setdefault(setting.group, []).append(entry)
+        groups.setdefault(setting.group, []).append(_schema_field(setting))
     return {"version": 1, "groups": [{"title": t, "fields": f} for t, f in groups.items()]}
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.unit.test_identifier import chrome_matches
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_CONNECT_MANIFEST = ROOT.parent / "shared" / "app-connect" / "manifest.json"
@@ -115,23 +116,6 @@ def app_connect_manifest() -> Path:
     return APP_CONNECT_MANIFEST
 
 
-def chrome_pattern_matches(pattern: str, url: str) -> bool:
-    """Chrome's match-pattern rule: scheme, ``*.domain`` or exact host, ``*`` in the path."""
-    scheme, _, rest = pattern.partition("://")
-    host, _, path = rest.partition("/")
-    url_scheme, _, url_rest = url.partition("://")
-    url_host, _, url_path = url_rest.partition("/")
-    if scheme != url_scheme:
-        return False
-    if host.startswith("*."):
-        if url_host != host[2:] and not url_host.endswith(host[1:]):
-            return False
-    elif url_host != host:
-        return False
-    path_regex = ".*".join(re.escape(piece) for piece in f"/{path}".split("*"))
-    return re.fullmatch(path_regex, f"/{url_path}") is not None
-
-
 def test_app_connects_own_manifest_builds_and_covers_tenant_hosts(tmp_path: Path):
     manifest_path = app_connect_manifest()
     result = build(
@@ -147,7 +131,7 @@ def test_app_connects_own_manifest_builds_and_covers_tenant_hosts(tmp_path: Path
         "https://eu.app.clio.com/nc/",
         "https://1234567.app.netsuite.com/app/center/card.nl",
     ):
-        assert any(chrome_pattern_matches(p, url) for p in matches), (url, matches)
+        assert any(chrome_matches(p, url) for p in matches), (url, matches)
     # What each urlIdentifier became is printed; the CRM that cannot work is named once.
     assert "urlIdentifier '*app.clio.com' -> https://*.clio.com/*" in output
     assert "urlIdentifier '*.app.netsuite.com/app*' -> https://*.app.netsuite.com/app*" in output
