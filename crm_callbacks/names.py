@@ -45,7 +45,6 @@ RUNTIME_MESSAGES = {
     "NOTICE": "notice",
     "FOCUS_PHONE": "focus-phone",
     "CRM_IN_USE": "crm-in-use",
-    "PYTHON_STATE": "python-state",
 }
 
 # Who a runtime message is for (its ``target``).

@@ -5,11 +5,11 @@
 // Two ways to dispatch:
 // - {type: "dispatch", session: true}: the fast path. Python's state stays here, in a
 //   crm_callbacks.session.Session, between events: the payload is contract v1 without
-//   `state`, the answer contract v1 without `state` plus `stateRevision`. Right after
-//   answering, in the same task, the state goes to the service worker
-//   ({type: "python-state"}), which keeps it in chrome.storage.session: losing this
-//   document loses nothing (see persistState for back-to-back events). A fresh document has no state yet and answers
-//   {ok: false, needState: true}; the worker then sends the event again with the
+//   `state`, the answer contract v1 without `state` plus `stateRevision`. When the
+//   event changed the state, the answer also carries it (`state`, JSON text), and the
+//   worker writes it to chrome.storage.session before it handles the next event: losing
+//   this document (or the worker) loses nothing. A fresh document has no state yet and
+//   answers {ok: false, needState: true}; the worker then sends the event again with the
 //   persisted `state`, which the session loads.
 // - {type: "dispatch"} with a contract v1 payload (state included): dispatch_json,
 //   stateless (tests and tools).
@@ -25,7 +25,7 @@
 //   Used when the build has no snapshot or restoring it fails (reason logged and in
 //   status.bootFallbackReason).
 
-import { DEFAULT_BOOT_TIMEOUT_MS, RUNTIME_MESSAGES, SHIM_ERROR_CODES, TARGETS } from "./worker/names.js";
+import { DEFAULT_BOOT_TIMEOUT_MS, SHIM_ERROR_CODES, TARGETS } from "./worker/names.js";
 
 const status = {
   ready: false,
@@ -66,10 +66,7 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (message.type === "dispatch") {
     if (!status.ready && !status.failed) status.queuedDuringBoot += 1;
     if (message.session) {
-      handleSessionDispatch(message).then((answer) => {
-        sendResponse(answer);
-        if (answer.ok) persistState(); // same task as the answer, unless within a burst
-      });
+      handleSessionDispatch(message).then(sendResponse);
     } else {
       handleDispatch(message).then(sendResponse);
     }
@@ -128,50 +125,17 @@ async function handleSessionDispatch({ requestId, payload }) {
     const started = performance.now();
     const answer = session.dispatch_json(JSON.stringify(payload));
     status.dispatchMs += performance.now() - started;
-    return { ok: true, requestId, response: JSON.parse(answer) };
+    const reply = { ok: true, requestId, response: JSON.parse(answer) };
+    if (session.revision !== status.persisted) {
+      // With the answer, never after it: a separate hand-over could be lost with this
+      // document (a call would then pop twice). The worker writes it before going on.
+      reply.state = session.state_json();
+      status.persisted = session.revision;
+    }
+    return reply;
   } catch (e) {
-    return { ok: false, requestId, error: { code: "PYTHON_EXCEPTION", message: String(e?.message ?? e) } };
+    return { ok: false, requestId, error: { code: SHIM_ERROR_CODES.PYTHON_EXCEPTION, message: String(e?.message ?? e) } };
   }
-}
-
-// Hand the held state to the service worker for chrome.storage.session (which this
-// document cannot use); the worker writes the hand-overs in order. Every answer's state
-// is handed over in the same task as the answer, before anything can close the document,
-// so losing the document (or the worker) never loses a pop's memory. Batching a burst's
-// hand-overs was measured faster (≈ 1.5 ms less per back-to-back event) but could lose a
-// burst's state to a close within the batch window: exactly-once wins. A send that fails
-// (the worker is starting: a message starts it) is retried.
-const PERSIST_INTERVAL_MS = 0;
-let lastPersistAt = -Infinity;
-let persistTimer = null;
-let persistFailures = 0;
-
-function persistState() {
-  if (persistTimer !== null || session.revision === status.persisted) return;
-  const wait = lastPersistAt + PERSIST_INTERVAL_MS - performance.now();
-  if (wait > 0) {
-    persistTimer = setTimeout(() => {
-      persistTimer = null;
-      persistState();
-    }, wait);
-    return;
-  }
-  lastPersistAt = performance.now();
-  const revision = session.revision;
-  const state = session.state_json();
-  status.persisted = revision;
-  chrome.runtime
-    .sendMessage({ target: TARGETS.BACKGROUND, type: RUNTIME_MESSAGES.PYTHON_STATE, revision, state })
-    .then((ack) => {
-      if (!ack?.ok) throw new Error(ack?.error ?? "no acknowledgement");
-      persistFailures = 0;
-    })
-    .catch((error) => {
-      persistFailures += 1;
-      console.warn(`[offscreen] state ${revision} not persisted (${error?.message ?? error}); retrying`);
-      if (status.persisted === revision) status.persisted = -1; // send the latest again
-      setTimeout(persistState, Math.min(50 * 2 ** persistFailures, 5000));
-    });
 }
 
 async function readConfig() {

@@ -14,7 +14,7 @@
 // restarts where it left off.
 
 import { crmPageFocused, pageOf, trackFocusedTabs } from "./worker/crm_in_use.js";
-import { keepPythonState, receiveWidgetEvent, saveSettings, dispatchToPython } from "./worker/dispatch.js";
+import { receiveWidgetEvent, saveSettings, dispatchToPython } from "./worker/dispatch.js";
 import { answerWith, EnvelopeError } from "./worker/envelope.js";
 import { IN_PAGE_SETTING, IN_PAGE_WIDGET_PARAMS, RUNTIME_MESSAGES, SHIM_ERROR_CODES, TARGETS } from "./worker/names.js";
 import { offscreen, ensureOffscreenDocument as ensureDocument, callOffscreen as callDocument } from "./worker/offscreen_client.js";
@@ -54,10 +54,6 @@ function isContentScript(sender) {
   return sender.id === chrome.runtime.id && sender.tab?.id !== undefined && sender.frameId === 0 && !sender.url?.startsWith(chrome.runtime.getURL(""));
 }
 
-function isOffscreenDocument(sender) {
-  return !sender.tab && sender.url === chrome.runtime.getURL("offscreen.html");
-}
-
 function isExtensionPage(sender) {
   return Boolean(sender.url?.startsWith(chrome.runtime.getURL("")));
 }
@@ -84,10 +80,6 @@ const handlers = {
   },
   [RUNTIME_MESSAGES.CRM_PAGE_FOCUSED](_message, sender) {
     return isContentScript(sender) ? crmPageFocused(sender.tab) : refuse("crm-page-focused");
-  },
-  // Registered at top level like every handler: the document's message starts a stopped worker.
-  [RUNTIME_MESSAGES.PYTHON_STATE](message, sender) {
-    return isOffscreenDocument(sender) ? keepPythonState(message) : refuse("python-state");
   },
   [RUNTIME_MESSAGES.CRM_IN_USE]() {
     return readCrmInUse();

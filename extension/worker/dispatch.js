@@ -22,9 +22,9 @@ import { readBuildConfig, readCrmInUse, readDeclaredStorage, readSettings, remov
 import { refusal } from "./url_guard.js";
 
 // Python's state lives in the offscreen document (crm_callbacks.session) between events:
-// the request carries none, so an event costs the same whatever the state's size. The
-// document hands the state back after each answer (keepPythonState) and it is kept in
-// chrome.storage.session; a fresh document asks for it once (needState).
+// the request carries none, so Python's cost does not grow with the state. An answer that
+// changed the state carries it, and it is written to chrome.storage.session before the
+// next event is handled; a fresh document asks for it once (needState).
 export async function dispatchToPython(message, page, platform = null) {
   const [settings, storage] = await Promise.all([readSettings(), readDeclaredStorage()]);
   // Python has no clock: pending server lookups expire by `now`.
@@ -47,13 +47,11 @@ export async function dispatchToPython(message, page, platform = null) {
       answer?.error ?? { code: SHIM_ERROR_CODES.OFFSCREEN_UNREACHABLE, message: "the offscreen document did not answer" },
     );
   }
+  if (typeof answer.state === "string") {
+    await chrome.storage.session.set({ [STORAGE_KEYS.STATE]: JSON.parse(answer.state) });
+  }
   await clearRuntimeError();
   return answer.response;
-}
-
-/** The offscreen document's state after an answer, written in the order it was sent. */
-export async function keepPythonState(message) {
-  await chrome.storage.session.set({ [STORAGE_KEYS.STATE]: JSON.parse(message.state) });
 }
 
 /** Where Python works for an event from `origin`: the CRM in use, or the sending tab. */

@@ -1,11 +1,7 @@
-"""The fast path keeps Python's state in the offscreen document, persisted behind each
-answer: closing the document right after an event, or stopping the service worker
-right after a pop, loses no pop and doubles none.
-
-Events here come one call at a time, as a user's calls do: an event after a quiet
-spell of 50 ms (offscreen.js, PERSIST_INTERVAL_MS) has its state handed over in the
-same task as its answer. (Events of a burst within 50 ms share one hand-over at its
-end; docs/benchmarks.md.)
+"""The fast path keeps Python's state in the offscreen document; an answer that changed
+it carries it, and the worker stores it before the next event: closing the document
+right after an event, or stopping the service worker right after a pop, loses no pop
+and doubles none (docs/benchmarks.md).
 """
 
 from __future__ import annotations
