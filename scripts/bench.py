@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 from crm_callbacks.testing import load_widget_messages  # noqa: E402 - the widget's shapes
 from crm_callbacks.testing.chromium import (  # noqa: E402 - the e2e harness
     CHROMIUM,
+    extension_worker,
     launch_extension,
     serve_https,
     wait_until,
@@ -271,11 +272,7 @@ class Browser:
         self.launched = time.monotonic()
         rules = [f"MAP {CRM_HOST} 127.0.0.1", f"MAP {WIDGET_HOST} 127.0.0.1"]
         self.context = launch_extension(playwright, dist, profile, rules)
-        self.worker = (
-            self.context.service_workers[0]
-            if self.context.service_workers
-            else self.context.wait_for_event("serviceworker", timeout=15_000)
-        )
+        self.worker = extension_worker(self.context)
         self.worker.evaluate(
             "url => chrome.storage.local.set({crmCallbacksSettings: {widgetUrl: url}})",
             f"https://{WIDGET_HOST}:{port}/widget.html",

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from crm_callbacks.server import DEFAULT_API_KEY, Store, start  # noqa: E402
 from crm_callbacks.server.tls import self_signed_certificate  # noqa: E402
-from crm_callbacks.testing.chromium import launch_extension  # noqa: E402
+from crm_callbacks.testing.chromium import extension_worker, launch_extension  # noqa: E402
 
 CRM_HOST = "demo.testcrm.localhost"
 CALLER = "+16505550123"
@@ -115,11 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_demo(context: Any, server_url: str, out: Path, docs_image: Path | None) -> None:
-    worker = (
-        context.service_workers[0]
-        if context.service_workers
-        else context.wait_for_event("serviceworker", timeout=15_000)
-    )
+    worker = extension_worker(context)
     step(f"Chromium {context.browser.version if context.browser else ''} loaded the extension")
     settings = {"serverUrl": server_url, "widgetUrl": f"https://{CRM_HOST}/phone.html"}
     worker.evaluate("s => chrome.storage.local.set({crmCallbacksSettings: s})", settings)

@@ -39,6 +39,7 @@ __all__ = [
     "CHROMIUM",
     "SITE",
     "WIDGET_HOST",
+    "extension_worker",
     "launch_extension",
     "pop_in_chromium",
     "serve_https",
@@ -146,6 +147,14 @@ def launch_extension(
     )
 
 
+def extension_worker(context: Any) -> Any:
+    """The extension's service worker in a context `launch_extension` made (it may start
+    after the context does)."""
+    if context.service_workers:
+        return context.service_workers[0]
+    return context.wait_for_event("serviceworker", timeout=15_000)
+
+
 def pop_in_chromium(
     dist: str | Path,
     host: str,
@@ -177,11 +186,7 @@ def pop_in_chromium(
         rules = [f"MAP {host} 127.0.0.1", f"MAP {WIDGET_HOST} 127.0.0.1"]
         context = launch_extension(driver, dist, Path(tmp) / "profile", rules, headless=headless)
         try:
-            worker = (
-                context.service_workers[0]
-                if context.service_workers
-                else context.wait_for_event("serviceworker", timeout=15_000)
-            )
+            worker = extension_worker(context)
             widget_url = f"https://{WIDGET_HOST}:{port}/widget.html"
             worker.evaluate(
                 "items => chrome.storage.local.set({crmCallbacksSettings: items})",

@@ -35,21 +35,30 @@ export async function ensureOffscreenDocument() {
 }
 
 // Known to exist since the last successful send: skips getContexts (≈ 0.7 ms) on the
-// hot path. A send to a document Chrome closed fails, and is retried once after
-// recreating it.
+// hot path. A send to a document Chrome closed is retried once after recreating it. Such
+// a send does not always fail: other extension pages (the phone page) also receive it,
+// and when no offscreen document is there to answer, it resolves with no answer at all.
+// The offscreen document answers every message meant for it, so "no answer" means "no
+// document" (treated as an outage, it cost a ring during boot a 1 s retry).
 let offscreenKnownOpen = false;
+
+function send(message) {
+  return chrome.runtime.sendMessage({ target: TARGETS.OFFSCREEN, ...message });
+}
 
 export async function callOffscreen(message) {
   if (offscreenKnownOpen) {
     try {
-      return await chrome.runtime.sendMessage({ target: TARGETS.OFFSCREEN, ...message });
+      const answer = await send(message);
+      if (answer !== undefined) return answer;
     } catch {
-      offscreenKnownOpen = false;
+      // no receiver at all: recreate below
     }
+    offscreenKnownOpen = false;
   }
   await ensureOffscreenDocument();
-  const answer = await chrome.runtime.sendMessage({ target: TARGETS.OFFSCREEN, ...message });
-  offscreenKnownOpen = true;
+  const answer = await send(message);
+  offscreenKnownOpen = answer !== undefined;
   return answer;
 }
 

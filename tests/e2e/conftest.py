@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.server import launch_extension, serve_https, wait_until
+from tests.e2e.server import extension_worker, launch_extension, serve_https, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = Path(os.environ.get("CRM_CALLBACKS_DIST", ROOT / "build" / "dist"))
@@ -302,11 +302,7 @@ def browser(
     rules = [f"MAP {host} 127.0.0.1" for host in MAPPED_HOSTS] + ["MAP *.localhost 127.0.0.1"]
     context = launch_extension(playwright, dist, tmp_path / "profile", rules)
     try:
-        worker = (
-            context.service_workers[0]
-            if context.service_workers
-            else context.wait_for_event("serviceworker", timeout=15_000)
-        )
+        worker = extension_worker(context)
         widget_url = f"https://{WIDGET_HOST}:{site_port}/widget.html"
         worker.evaluate(
             "url => chrome.storage.local.set({crmCallbacksSettings: {widgetUrl: url}})",

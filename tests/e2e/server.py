@@ -7,9 +7,18 @@ from crm_callbacks.testing.chromium import (
     CHROMIUM,
     SITE,
     QuietHandler,
+    extension_worker,
     launch_extension,
     serve_https,
     wait_until,
 )
 
-__all__ = ["CHROMIUM", "SITE", "QuietHandler", "launch_extension", "serve_https", "wait_until"]
+__all__ = [
+    "CHROMIUM",
+    "SITE",
+    "QuietHandler",
+    "extension_worker",
+    "launch_extension",
+    "serve_https",
+    "wait_until",
+]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import widget_message
+from tests.conftest import our_ring, widget_message
 from tests.e2e.conftest import CRM_HOST, WIDGET_PATH, ExtensionBrowser, wait_until
 from tests.e2e.server import SITE
 from tests.e2e.test_callpop_e2e import JANE_URL, ring
@@ -268,3 +268,20 @@ def test_forged_message_events_from_the_page_are_not_relayed(in_page):
     shadow = "() => document.querySelector('crm-callbacks-phone').shadowRoot"
     assert crm.page.evaluate(shadow) is None  # closed: the page cannot reach the frame
     assert crm.page.evaluate("() => window.frames.length") == 0  # nor through window.frames
+
+
+def test_a_ring_while_the_offscreen_document_is_gone_recreates_it_without_an_outage(
+    browser: ExtensionBrowser,
+):
+    """With the phone page open, a message to a closed offscreen document is not an error:
+    the phone page receives it too and leaves it unanswered. That must read as "no
+    document" (recreate it, go on), never as Python down (a notice, a retry a second later)."""
+    crm = browser.open_crm()
+    browser.wait_for_python()
+    browser.close_offscreen()
+    message = our_ring("acme.pipedrive.com", id="93")
+    message["call"]["partyData"] = {"sessionId": "recreated-93"}
+    crm.post_from_widget(message)
+    browser.wait_for_tab("https://acme.pipedrive.com/person/93")
+    assert not [n for n in crm.notices() if "could not start Python" in n]
+    assert browser.badge() == ""
