@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,10 +13,24 @@ from crm_callbacks.adapters import default_registry
 from crm_callbacks.service import service_name
 from crm_callbacks.testing import load_widget_messages, request, widget_message
 
+ROOT = Path(__file__).resolve().parents[1]
+
 WIDGET_MESSAGES: dict[str, Any] = load_widget_messages()
 """The widget's real message shapes, as shipped with ``crm_callbacks.testing``."""
 
-__all__ = ["WIDGET_MESSAGES", "make_request", "widget_message"]
+__all__ = ["ROOT", "WIDGET_MESSAGES", "make_request", "run_build", "widget_message"]
+
+
+def run_build(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`scripts/build.py ARGS` in this checkout, its output captured (tests read it)."""
+    return subprocess.run(
+        [sys.executable, "scripts/build.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def our_ring(hostname: str = "acme.pipedrive.com", **match_changes: Any) -> dict[str, Any]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_build
 from tests.unit.test_identifier import chrome_matches
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,22 +24,12 @@ ACME = {
 }
 
 
-def build(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "scripts/build.py", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.fixture(scope="module")
 def dist_with_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("build")
     manifest = folder / "crms.json"
     manifest.write_text(json.dumps(ACME))
-    result = build(
+    result = run_build(
         "--out",
         str(folder / "dist"),
         "--crm-manifest",
@@ -100,7 +89,7 @@ def test_the_bundle_has_everything_the_manifest_names(dist_with_manifest: Path):
 def test_an_invalid_crm_manifest_fails_the_build_in_one_line(tmp_path: Path, content, message):
     manifest = tmp_path / "crms.json"
     manifest.write_text(content)
-    result = build("--out", str(tmp_path / "dist"), "--crm-manifest", str(manifest))
+    result = run_build("--out", str(tmp_path / "dist"), "--crm-manifest", str(manifest))
     assert result.returncode == 1
     assert message in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -118,7 +107,7 @@ def app_connect_manifest() -> Path:
 
 def test_app_connects_own_manifest_builds_and_covers_tenant_hosts(tmp_path: Path):
     manifest_path = app_connect_manifest()
-    result = build(
+    result = run_build(
         "--out", str(tmp_path / "dist"), "--crm-manifest", str(manifest_path), "--no-snapshot"
     )
     output = result.stdout + result.stderr

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import widget_message
-from tests.e2e.conftest import ROOT, ExtensionBrowser
+from crm_callbacks.testing import ring
+from tests.conftest import run_build
+from tests.e2e.conftest import ExtensionBrowser
 
 # App Connect's shapes on loopback hosts: NetSuite's path identifier and &source,
 # Clio's glued wildcard and regions, a Google Sheets–like platform that cannot pop.
@@ -50,25 +49,10 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("manifest-build")
     manifest = folder / "app-connect.json"
     manifest.write_text(json.dumps(MANIFEST))
-    command = [sys.executable, "scripts/build.py", "--out", str(folder / "dist")]
-    done = subprocess.run(
-        [*command, "--crm-manifest", str(manifest)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    done = run_build("--out", str(folder / "dist"), "--crm-manifest", str(manifest))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "warning: CRM 'sheets' left out" in done.stdout
     return folder / "dist"
-
-
-def ring_of(service: str, record_type: str = "") -> dict:
-    """The web phone's ring whose contactMatch is one of `service`'s contacts (the widget
-    tags our contacts with the registered service name; the record type is entityType)."""
-    message = widget_message("webphone_ring")
-    message["call"]["contactMatch"].update(type=service, entityType=record_type)
-    return message
 
 
 def test_the_build_derives_narrow_patterns_from_the_identifiers(dist: Path):
@@ -80,7 +64,9 @@ def test_the_build_derives_narrow_patterns_from_the_identifiers(dist: Path):
 
 def test_a_path_identifier_pops_the_type_as_the_server_spelled_it(browser: ExtensionBrowser):
     crm = browser.open_crm(path="/app/center/card.nl", host="1234567.pathcrm.localhost")
-    crm.post_from_widget(ring_of("Path CRM", "Contact"))  # the server's spelling: "Contact"
+    crm.post_from_widget(
+        ring(contact={"id": "42", "type": "Contact"}, service="Path CRM")
+    )  # the server's spelling: "Contact"
     browser.wait_for_tab(
         "https://1234567.pathcrm.localhost/app/common/entity/Contact.nl?id=42&source=ringcentral"
     )
@@ -89,7 +75,7 @@ def test_a_path_identifier_pops_the_type_as_the_server_spelled_it(browser: Exten
 def test_the_users_region_is_the_hostname(browser: ExtensionBrowser):
     browser.set_settings(**{"crm.regioncrm.environment": "https://eu.app.regioncrm.localhost"})
     crm = browser.open_crm(path="/nc/", host="app.regioncrm.localhost")
-    crm.post_from_widget(ring_of("Region CRM"))
+    crm.post_from_widget(ring(contact="42", service="Region CRM"))
     browser.wait_for_tab("https://eu.app.regioncrm.localhost/nc/#/contacts/42")
     assert not any(
         "app.regioncrm.localhost/nc/#" in u and "eu." not in u for u in browser.tab_urls()

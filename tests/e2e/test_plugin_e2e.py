@@ -13,6 +13,7 @@ import pytest
 
 from crm_callbacks.testing import ring, widget_message
 from crm_callbacks.testing.chromium import pop_in_chromium
+from tests.conftest import run_build
 from tests.e2e.conftest import ROOT, ExtensionBrowser
 
 PLUGIN = ROOT / "tests" / "plugin_example"
@@ -39,14 +40,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
-    done = subprocess.run(
-        [sys.executable, "scripts/build.py", "--out", str(folder / "dist")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_build("--out", str(folder / "dist"), env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "plug-in: crm_callbacks_example-0.1.0-py3-none-any.whl" in done.stdout
     return folder / "dist"
