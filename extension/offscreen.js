@@ -88,44 +88,22 @@ const configRead = readConfig();
 const ready = boot();
 ready.catch(() => {}); // failures are reported per message, not as unhandled rejections
 
-async function handleDispatch({ requestId, payload }) {
-  try {
-    await ready; // callbacks on one promise run in registration order: FIFO
-  } catch (error) {
-    return { ok: false, requestId, error };
-  }
-  try {
-    status.dispatched += 1;
-    const started = performance.now();
-    const answer = dispatchJson(JSON.stringify(payload));
-    status.dispatchMs += performance.now() - started;
-    return { ok: true, requestId, response: JSON.parse(answer) };
-  } catch (e) {
-    return { ok: false, requestId, error: { code: SHIM_ERROR_CODES.PYTHON_EXCEPTION, message: String(e?.message ?? e) } };
-  }
+// Contract v1, stateless: the state travels in the payload and the answer.
+function handleDispatch({ requestId, payload }) {
+  return answerFromPython(requestId, () => ({ response: JSON.parse(dispatchJson(JSON.stringify(payload))) }));
 }
 
 // The fast path: the event against the state this document holds.
-async function handleSessionDispatch({ requestId, payload }) {
-  try {
-    await ready;
-  } catch (error) {
-    return { ok: false, requestId, error };
-  }
-  if (!session.loaded && !("state" in payload)) {
-    return {
-      ok: false,
-      requestId,
-      needState: true,
-      error: { code: SHIM_ERROR_CODES.STATE_NEEDED, message: "a fresh Python runtime: send the persisted state once" },
-    };
-  }
-  try {
-    status.dispatched += 1;
-    const started = performance.now();
-    const answer = session.dispatch_json(JSON.stringify(payload));
-    status.dispatchMs += performance.now() - started;
-    const reply = { ok: true, requestId, response: JSON.parse(answer) };
+function handleSessionDispatch({ requestId, payload }) {
+  return answerFromPython(requestId, () => {
+    if (!session.loaded && !("state" in payload)) {
+      return {
+        ok: false,
+        needState: true,
+        error: { code: SHIM_ERROR_CODES.STATE_NEEDED, message: "a fresh Python runtime: send the persisted state once" },
+      };
+    }
+    const reply = { response: JSON.parse(session.dispatch_json(JSON.stringify(payload))) };
     if (session.revision !== status.persisted) {
       // With the answer, never after it: a separate hand-over could be lost with this
       // document (a call would then pop twice). The worker writes it before going on.
@@ -133,7 +111,26 @@ async function handleSessionDispatch({ requestId, payload }) {
       status.persisted = session.revision;
     }
     return reply;
+  });
+}
+
+// Once Python is ready (or has failed), run `call` and answer with what it returns; a
+// JS exception out of Pyodide is PYTHON_EXCEPTION, never an unanswered message.
+async function answerFromPython(requestId, call) {
+  try {
+    await ready; // callbacks on one promise run in registration order: FIFO
+  } catch (error) {
+    return { ok: false, requestId, error };
+  }
+  try {
+    const started = performance.now();
+    const answer = call();
+    if (answer.ok === false) return { requestId, ...answer };
+    status.dispatched += 1;
+    status.dispatchMs += performance.now() - started;
+    return { ok: true, requestId, ...answer };
   } catch (e) {
+    status.dispatched += 1;
     return { ok: false, requestId, error: { code: SHIM_ERROR_CODES.PYTHON_EXCEPTION, message: String(e?.message ?? e) } };
   }
 }
