@@ -55,12 +55,22 @@ TARGETS = {
     "CONTENT": "content",
 }
 
+# What the service worker asks the offscreen document (its message ``type``).
+OFFSCREEN_MESSAGES = {
+    "DISPATCH": "dispatch",
+    "STATUS": "status",
+    "FLOOR": "floor",  # the benchmark's messaging floor: answered without Python
+    "INSTANCE": "instance",  # which document this is (a port's liveness check)
+    "PORT_OFFER": "crm-callbacks-port",  # a MessageChannel port, sent with clients' postMessage
+}
+
 # chrome.storage keys (``local`` unless noted).
 STORAGE_KEYS = {
     "SETTINGS": "crmCallbacksSettings",
     "CRM_IN_USE": "crmCallbacksCrmInUse",
     "PHONE_WINDOW": "crmCallbacksPhoneWindow",
-    "STATE": "crmCallbacksState",  # session
+    "STATE": "crmCallbacksState",  # session: the state's last checkpoint
+    "STATE_JOURNAL": "crmCallbacksStateJournal.",  # session: + slot, the changes since it
     "RETRY": "crmCallbacksRetry",  # session
     "LAST_NORMAL_WINDOW": "crmCallbacksLastNormalWindow",  # session
     "POPOUT_WINDOW_ID": "crmCallbacksPopoutWindowId",  # session
@@ -113,6 +123,7 @@ def _exports() -> dict[str, Any]:
         "MESSAGE_TYPES": MESSAGE_TYPES,
         "RUNTIME_MESSAGES": RUNTIME_MESSAGES,
         "TARGETS": TARGETS,
+        "OFFSCREEN_MESSAGES": OFFSCREEN_MESSAGES,
         "STORAGE_KEYS": STORAGE_KEYS,
         "SECRET_STORAGE_KEYS": SECRET_STORAGE_KEYS,
         "SHIM_ERROR_CODES": SHIM_ERROR_CODES,
