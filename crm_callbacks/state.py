@@ -203,6 +203,7 @@ class State:
             expires = continuation.get("expiresAt")
             if isinstance(expires, bool) or not isinstance(expires, int | float):
                 continuation["expiresAt"] = now + DEFAULT_PENDING_TTL_MS
+                self.pending[key] = continuation  # a change (see journal.py)
             elif not expires > now:  # also drops NaN
                 del self.pending[key]
 
@@ -266,7 +267,7 @@ def fit(data: dict[str, Any], limit: int = MAX_STATE_BYTES) -> tuple[str, bool]:
     tables in place). Returns (text, whether anything was evicted). Never raises:
     values JSON cannot carry (NaN, infinities, non-JSON types) become null.
     """
-    text = _dumps(data)
+    text = dumps_json(data)
     if len(text) <= limit:
         return text, False
     excess = len(text) - limit
@@ -276,23 +277,23 @@ def fit(data: dict[str, Any], limit: int = MAX_STATE_BYTES) -> tuple[str, bool]:
             break
         if table == "chooser":
             if value is not None:
-                excess -= len(_dumps(value))
+                excess -= len(dumps_json(value))
                 data[table] = None
         elif isinstance(value, list):
             while value and excess > 0:
-                excess -= len(_dumps(value.pop(0))) + 2
+                excess -= len(dumps_json(value.pop(0))) + 2
         elif isinstance(value, dict):
             for key in list(value):
                 if excess <= 0:
                     break
-                excess -= len(_dumps(key)) + len(_dumps(value.pop(key))) + 4
-    text = _dumps(data)
+                excess -= len(dumps_json(key)) + len(dumps_json(value.pop(key))) + 4
+    text = dumps_json(data)
     if len(text) > limit:  # only unknown top-level keys are left: start afresh
-        text = _dumps(State().to_json())
+        text = dumps_json(State().to_json())
     return text, True
 
 
-def _dumps(value: Any) -> str:
+def dumps_json(value: Any) -> str:
     """JSON text JS can parse: ASCII (lone surrogates escaped), no NaN or Infinity."""
     try:
         return json.dumps(value, allow_nan=False)

@@ -2,15 +2,17 @@
 // worker's messages with Python. No CRM knowledge lives here: payloads go to Python
 // and answers come back as-is.
 //
-// Two ways to dispatch:
+// Messages come over the worker's port (worker/offscreen_port.js) or chrome.runtime;
+// both get the same answers. Two ways to dispatch:
 // - {type: "dispatch", session: true}: the fast path. Python's state stays here, in a
 //   crm_callbacks.session.Session, between events: the payload is contract v1 without
 //   `state`, the answer contract v1 without `state` plus `stateRevision`. When the
-//   event changed the state, the answer also carries it (`state`, JSON text), and the
-//   worker writes it to chrome.storage.session before it handles the next event: losing
-//   this document (or the worker) loses nothing. A fresh document has no state yet and
-//   answers {ok: false, needState: true}; the worker then sends the event again with the
-//   persisted `state`, which the session loads.
+//   event changed the state, the answer also carries what to persist (`persist`, JSON
+//   text: that event's change, or now and then the whole state), which the worker keeps
+//   in chrome.storage.session before it performs the actions (worker/state_store.js):
+//   losing this document (or the worker) loses nothing. A fresh document has no state
+//   yet and answers {ok: false, needState: true}; the worker then sends the event again
+//   with the persisted `state` and `journal`, which the session resumes from.
 // - {type: "dispatch"} with a contract v1 payload (state included): dispatch_json,
 //   stateless (tests and tools).
 // {type: "floor"} answers in JS without Python: the messaging floor of the benchmark.
@@ -25,7 +27,9 @@
 //   Used when the build has no snapshot or restoring it fails (reason logged and in
 //   status.bootFallbackReason).
 
-import { DEFAULT_BOOT_TIMEOUT_MS, SHIM_ERROR_CODES, TARGETS } from "./worker/names.js";
+import { DEFAULT_BOOT_TIMEOUT_MS, OFFSCREEN_MESSAGES, SHIM_ERROR_CODES, TARGETS } from "./worker/names.js";
+
+const INSTANCE = crypto.randomUUID(); // which document answers (see worker/offscreen_port.js)
 
 const status = {
   ready: false,
@@ -39,7 +43,7 @@ const status = {
   queuedDuringBoot: 0,
   dispatched: 0,
   dispatchMs: 0, // total time spent in Python's dispatch
-  persisted: 0, // the last state revision handed to the service worker (fast path)
+  persisted: 0, // state changes and checkpoints handed to the service worker (fast path)
   buildId: null,
 };
 
@@ -56,33 +60,42 @@ function phase(name) {
   status.bootPhases[name] = Math.round(performance.now());
 }
 
+// Every message gets an answer; "no answer" tells the worker there is no document.
+function answer(message) {
+  switch (message?.type) {
+    case OFFSCREEN_MESSAGES.STATUS:
+      return configRead.then(() => ({ ...status, memory: memoryFigures() })); // never waits for boot
+    case OFFSCREEN_MESSAGES.INSTANCE:
+      return Promise.resolve({ instance: INSTANCE });
+    case OFFSCREEN_MESSAGES.DISPATCH:
+      if (!status.ready && !status.failed) status.queuedDuringBoot += 1;
+      return message.session ? handleSessionDispatch(message) : handleDispatch(message);
+    case OFFSCREEN_MESSAGES.FLOOR:
+      // The messaging floor: the same round trip as a dispatch, answered without Python.
+      return Promise.resolve({ ok: true, requestId: message.requestId, response: { v: 1, actions: [], errors: [] } });
+    default:
+      return Promise.resolve({
+        ok: false,
+        error: { code: SHIM_ERROR_CODES.UNKNOWN_MESSAGE_TYPE, message: `unknown offscreen message type: ${message?.type}` },
+      });
+  }
+}
+
 // Registered first, at top level, so no message sent while booting is missed.
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (!message || message.target !== TARGETS.OFFSCREEN || sender.tab) return false;
-  if (message.type === "status") {
-    configRead.then(() => sendResponse({ ...status, memory: memoryFigures() })); // never waits for boot
-    return true;
-  }
-  if (message.type === "dispatch") {
-    if (!status.ready && !status.failed) status.queuedDuringBoot += 1;
-    if (message.session) {
-      handleSessionDispatch(message).then(sendResponse);
-    } else {
-      handleDispatch(message).then(sendResponse);
-    }
-    return true; // answered asynchronously
-  }
-  if (message.type === "floor") {
-    // The messaging floor: the same round trip as a dispatch, answered without Python.
-    sendResponse({ ok: true, requestId: message.requestId, response: { v: 1, actions: [], errors: [] } });
-    return false;
-  }
-  sendResponse({
-    ok: false,
-    error: { code: SHIM_ERROR_CODES.UNKNOWN_MESSAGE_TYPE, message: `unknown offscreen message type: ${message.type}` },
-  });
-  return false;
+  answer(message).then(sendResponse);
+  return true; // answered asynchronously
 });
+
+// The worker's port (worker/offscreen_port.js): only this extension's service worker
+// can post to navigator.serviceWorker here. A restarted worker offers a new port.
+navigator.serviceWorker.onmessage = (event) => {
+  const port = event.ports?.[0];
+  if (event.data?.type !== OFFSCREEN_MESSAGES.PORT_OFFER || !port) return;
+  port.onmessage = ({ data }) => answer(data?.message).then((reply) => port.postMessage({ id: data?.id, reply }));
+  port.postMessage({ ready: INSTANCE });
+};
 
 const configRead = readConfig();
 const ready = boot();
@@ -93,8 +106,11 @@ function handleDispatch({ requestId, payload }) {
   return answerFromPython(requestId, () => ({ response: JSON.parse(dispatchJson(JSON.stringify(payload))) }));
 }
 
-// The fast path: the event against the state this document holds.
-function handleSessionDispatch({ requestId, payload }) {
+// The fast path: the event against the state this document holds. What to persist
+// (a change, or now and then the whole state) travels with the answer, never after it:
+// a separate hand-over could be lost with this document (a call would then pop twice).
+let lastWorker = null;
+function handleSessionDispatch({ requestId, payload, worker }) {
   return answerFromPython(requestId, () => {
     if (!session.loaded && !("state" in payload)) {
       return {
@@ -103,12 +119,16 @@ function handleSessionDispatch({ requestId, payload }) {
         error: { code: SHIM_ERROR_CODES.STATE_NEEDED, message: "a fresh Python runtime: send the persisted state once" },
       };
     }
+    if (worker !== lastWorker) {
+      // A new service worker may have missed the last change (stopped before keeping it).
+      if (lastWorker !== null) session.checkpoint_next();
+      lastWorker = worker;
+    }
     const reply = { response: JSON.parse(session.dispatch_json(JSON.stringify(payload))) };
-    if (session.revision !== status.persisted) {
-      // With the answer, never after it: a separate hand-over could be lost with this
-      // document (a call would then pop twice). The worker writes it before going on.
-      reply.state = session.state_json();
-      status.persisted = session.revision;
+    const persist = session.persist_json();
+    if (persist) {
+      reply.persist = persist;
+      status.persisted += 1;
     }
     return reply;
   });

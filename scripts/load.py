@@ -53,7 +53,9 @@ COUNT_AND_CLOSE = """async (prefix) => {
 }"""
 
 STATE_SIZE = """async () => {
-  const {crmCallbacksState: state = {}} = await chrome.storage.session.get("crmCallbacksState");
+  // The last checkpoint (extension/worker/state_store.js); the changes since it are few.
+  const kept = await chrome.storage.session.get("crmCallbacksState");
+  const state = kept.crmCallbacksState?.state ?? {};
   return [JSON.stringify(state).length, (state.popped || []).length,
           Object.keys(state.matches || {}).length];
 }"""

@@ -4,7 +4,7 @@
 // the phone, the tab's own page in the in-page mode.
 
 import { perform } from "./actions.js";
-import { CONTRACT_VERSION, DEFAULT_FETCH_TIMEOUT_MS, MESSAGE_TYPES, SHIM_ERROR_CODES, STORAGE_KEYS } from "./names.js";
+import { CONTRACT_VERSION, DEFAULT_FETCH_TIMEOUT_MS, MESSAGE_TYPES, OFFSCREEN_MESSAGES, SHIM_ERROR_CODES, STORAGE_KEYS } from "./names.js";
 import { offscreen } from "./offscreen_client.js";
 import {
   PythonUnavailable,
@@ -19,26 +19,35 @@ import { serialised } from "./queue.js";
 import { runAuthFlow, identityContext } from "./identity.js";
 import { checkCredentialTarget, pickHeaders } from "./secrets.js";
 import { readBuildConfig, readCrmInUse, readDeclaredStorage, readSettings, removeLocal, writeLocal } from "./settings.js";
+import { keepState, persistedState } from "./state_store.js";
 import { refusal } from "./url_guard.js";
+
+// Names this worker to the offscreen document: a new one (a worker stopped mid-stream may
+// not have kept the last change) gets a checkpoint with its first answer.
+const WORKER_INSTANCE = crypto.randomUUID();
 
 // Python's state lives in the offscreen document (crm_callbacks.session) between events:
 // the request carries none, so Python's cost does not grow with the state. An answer that
-// changed the state carries it, and it is written to chrome.storage.session before the
-// next event is handled; a fresh document asks for it once (needState).
+// changed it says what to persist (state_store.js), kept before its actions are
+// performed; a fresh document asks for the persisted state once (needState).
 export async function dispatchToPython(message, page, platform = null) {
   const [settings, storage] = await Promise.all([readSettings(), readDeclaredStorage()]);
   // Python has no clock: pending server lookups expire by `now`.
   const context = { page, settings, storage, identity: identityContext(), now: Date.now() };
   if (platform) context.platform = platform;
   const payload = { v: CONTRACT_VERSION, message, context };
-  const send = (body) => offscreen.call({ type: "dispatch", session: true, requestId: crypto.randomUUID(), payload: body });
+  const send = (body) =>
+    offscreen.call({
+      type: OFFSCREEN_MESSAGES.DISPATCH,
+      session: true,
+      worker: WORKER_INSTANCE,
+      requestId: crypto.randomUUID(),
+      payload: body,
+    });
   let answer;
   try {
     answer = await send(payload);
-    if (answer?.needState) {
-      const kept = await chrome.storage.session.get(STORAGE_KEYS.STATE);
-      answer = await send({ ...payload, state: kept[STORAGE_KEYS.STATE] ?? {} });
-    }
+    if (answer?.needState) answer = await send({ ...payload, ...(await persistedState()) });
   } catch (error) {
     answer = { ok: false, error: { code: SHIM_ERROR_CODES.OFFSCREEN_UNREACHABLE, message: String(error?.message ?? error) } };
   }
@@ -47,9 +56,7 @@ export async function dispatchToPython(message, page, platform = null) {
       answer?.error ?? { code: SHIM_ERROR_CODES.OFFSCREEN_UNREACHABLE, message: "the offscreen document did not answer" },
     );
   }
-  if (typeof answer.state === "string") {
-    await chrome.storage.session.set({ [STORAGE_KEYS.STATE]: JSON.parse(answer.state) });
-  }
+  if (typeof answer.persist === "string") keepState(answer.persist);
   await clearRuntimeError();
   return answer.response;
 }
