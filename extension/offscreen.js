@@ -44,6 +44,7 @@ const status = {
   dispatched: 0,
   dispatchMs: 0, // total time spent in Python's dispatch
   persisted: 0, // state changes and checkpoints handed to the service worker (fast path)
+  overPort: 0, // messages that came over the worker's port (the rest: chrome.runtime)
   buildId: null,
 };
 
@@ -93,7 +94,10 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 navigator.serviceWorker.onmessage = (event) => {
   const port = event.ports?.[0];
   if (event.data?.type !== OFFSCREEN_MESSAGES.PORT_OFFER || !port) return;
-  port.onmessage = ({ data }) => answer(data?.message).then((reply) => port.postMessage({ id: data?.id, reply }));
+  port.onmessage = ({ data }) => {
+    status.overPort += 1;
+    answer(data?.message).then((reply) => port.postMessage({ id: data?.id, reply }));
+  };
   port.postMessage({ ready: INSTANCE });
 };
 

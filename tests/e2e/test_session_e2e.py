@@ -67,5 +67,6 @@ def test_a_fresh_document_resumes_from_the_persisted_state_once(browser: Extensi
     browser.wait_for_tab(person("2"))
     status = browser.offscreen_status()
     assert status["persisted"] >= 2  # the resumed state (a checkpoint), then s-b's pop
+    assert status["overPort"] >= 3  # the worker talks to the new document over its port
     urls = browser.tab_urls()
     assert urls.count(person("1")) == 1 and urls.count(person("2")) == 1

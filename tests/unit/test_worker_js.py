@@ -1,7 +1,8 @@
 """The extension's JS against Python's names: run in Node with the generated names.js.
 
 Node runs the worker modules that are pure (no chrome.* at load): the URL guard's
-`node --test` file, and the performers table, checked against every action type
+`node --test` file, the offscreen port and the state store (with a stand-in for the
+chrome.* they call), and the performers table, checked against every action type
 Python can return.
 """
 
@@ -61,6 +62,10 @@ def test_the_worker_url_guard_in_node(worker_dir: Path):
     patterns = json.dumps(build_info()["openHostPatterns"])
     node("--test", str(JS_TESTS / "url_guard.test.mjs"), worker_dir=worker_dir,
          OPEN_HOST_PATTERNS=patterns)  # fmt: skip
+
+
+def test_the_offscreen_port_and_the_state_store_in_node(worker_dir: Path):
+    node("--test", str(JS_TESTS / "offscreen_link.test.mjs"), worker_dir=worker_dir)
 
 
 def sample(parameter: inspect.Parameter) -> Any:
