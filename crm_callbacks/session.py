@@ -73,6 +73,16 @@ class Session:
             self._needs_checkpoint = True
         return text
 
+    def summary(self) -> dict[str, int]:
+        """How big the held state is (for status pages and the load script)."""
+        state = self._state or State()
+        return {
+            "bytes": len(dumps_json(state.to_json())),
+            "popped": len(state.popped),
+            "numbers": len(state.matches),
+            "changesSinceCheckpoint": self._entries,
+        }
+
     def persist_json(self) -> str:
         """What to persist after the last event, as JSON text ("" for nothing):
         ``{"id", "n", "change"}`` (keep as change slot ``n`` of checkpoint ``id``) or

@@ -209,7 +209,19 @@ async function boot() {
 // Python's wasm heap (Pyodide's linear memory) in bytes; null before boot. (For the JS
 // heap, scripts/bench.py asks CDP: performance.memory is coarse and not per document.)
 function memoryFigures() {
-  return { wasmHeapBytes: runtime?._module?.HEAP8?.length ?? null };
+  return { wasmHeapBytes: runtime?._module?.HEAP8?.length ?? null, state: stateSummary() };
+}
+
+// How big the state held here is (bytes, popped calls, numbers, changes since the
+// last checkpoint); null before boot.
+function stateSummary() {
+  if (!session) return null;
+  const summary = session.summary();
+  try {
+    return summary.toJs({ dict_converter: Object.fromEntries });
+  } finally {
+    summary.destroy();
+  }
 }
 
 async function startPython(config) {

@@ -52,14 +52,6 @@ COUNT_AND_CLOSE = """async (prefix) => {
   return urls;
 }"""
 
-STATE_SIZE = """async () => {
-  // The last checkpoint (extension/worker/state_store.js); the changes since it are few.
-  const kept = await chrome.storage.session.get("crmCallbacksState");
-  const state = kept.crmCallbacksState?.state ?? {};
-  return [JSON.stringify(state).length, (state.popped || []).length,
-          Object.keys(state.matches || {}).length];
-}"""
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Bursts of widget events; prints figures.")
@@ -95,9 +87,11 @@ def main(argv: list[str] | None = None) -> int:
                 wanted = {f"https://{CRM_HOST}/person/b{burst}c{c}" for c in range(args.calls)}
                 exact = set(urls) == wanted and len(urls) == len(wanted)
                 failures += not exact
-                state_bytes, popped, numbers = browser.worker.evaluate(STATE_SIZE)
+                memory = browser.status()["memory"]
+                held = memory["state"]  # the state Python holds (Session.summary)
+                state_bytes, popped, numbers = held["bytes"], held["popped"], held["numbers"]
                 heap = browser.offscreen_js_heap() / MIB
-                wasm = browser.status()["memory"]["wasmHeapBytes"] / MIB
+                wasm = memory["wasmHeapBytes"] / MIB
                 ok = f"{len(urls)}/{len(wanted)}" + ("" if exact else " !")
                 print(
                     f"{burst + 1:5}  {events:6}  {seconds:4.1f}  {ok:>7}  {state_bytes / 1024:8.1f}"

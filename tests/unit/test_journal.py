@@ -157,3 +157,13 @@ def test_a_change_that_does_not_replay_stops_the_replay_with_bad_state() -> None
     errors = resumed.dispatch(request)["errors"]
     assert [e["code"] for e in errors] == ["BAD_STATE"]
     assert "from 2 on were dropped" in errors[0]["message"]
+
+
+def test_the_summary_says_how_big_the_held_state_is() -> None:
+    live, store = Session(), Store()
+    assert live.summary()["popped"] == 0
+    for n in range(3):
+        send(live, store, new_call(n))
+    summary = live.summary()
+    assert (summary["popped"], summary["numbers"], summary["changesSinceCheckpoint"]) == (3, 3, 2)
+    assert summary["bytes"] == len(live.state_json())
