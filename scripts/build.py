@@ -373,6 +373,7 @@ def make_snapshot(package: Path, wheel: Path, dist: Path) -> dict[str, Any]:
     log(
         f"snapshot: {SNAPSHOT_PATH} ({human_size(made['bytes'])} of "
         f"{human_size(made['snapshotBytes'])} without zero pages, "
+        f"{human_size(made['zeroedFreeBytes'])} of free heap zeroed, "
         f"{made['modules']} modules imported, {made['seconds']} s)"
     )
     return {
