@@ -15,6 +15,7 @@ event is written as it ends up); a set whose key is deleted later carries null.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -93,8 +94,6 @@ class Tracked(dict):  # type: ignore[type-arg]
 
 def tracked_copy(state: State) -> State:
     """A copy of `state` whose tables note their changes (the entries are shared)."""
-    from dataclasses import replace
-
     tables = {
         attribute: Tracked(getattr(state, attribute), mark_reads=attribute in READ_MARKED)
         for attribute in TABLES
@@ -132,8 +131,8 @@ def _without_repeats(ops: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 
 
 def _op(table: dict[Any, Any], kind: str, key: Any) -> list[Any]:
-    if kind == "s":
-        return ["s", key, table.get(key)] if key in table else ["s", key, None]
+    if kind == "s":  # dict.get: reading the value here is not a change to note
+        return ["s", key, dict.get(table, key)]
     if kind == "d":
         return ["d", key]
     return ["c"]

@@ -67,9 +67,8 @@ class Session:
         `dispatch_json`'s state is (what does not fit is evicted here too)."""
         if self._state is None:
             self._state = State()
-        tables = self._state.popped
-        text = self._state.bounded_json()
-        if self._state.popped is not tables:  # evicted: the journal no longer adds up
+        text, evicted = self._state.bounded_json()
+        if evicted:  # the changes since the checkpoint no longer add up to the state
             self._needs_checkpoint = True
         return text
 

@@ -246,9 +246,10 @@ class State:
                 del self.matches[key]
         return contacts
 
-    def bounded_json(self, limit: int = MAX_STATE_BYTES) -> str:
-        """This state as JSON text of at most `limit` characters; what `fit` evicts
-        is evicted here too (for a runtime that keeps its `State` between events)."""
+    def bounded_json(self, limit: int = MAX_STATE_BYTES) -> tuple[str, bool]:
+        """This state as JSON text of at most `limit` characters, and whether anything
+        was evicted; what `fit` evicts is evicted here too (for a runtime that keeps its
+        `State` between events)."""
         data = self.to_json()
         text, evicted = fit(data, limit)
         if evicted:
@@ -256,7 +257,7 @@ class State:
             self.popped, self.matches, self.logs = fitted.popped, fitted.matches, fitted.logs
             self.chooser, self.pending = fitted.chooser, fitted.pending
             self.asked_numbers, self.asked_sessions = fitted.asked_numbers, fitted.asked_sessions
-        return text
+        return text, evicted
 
 
 def fit(data: dict[str, Any], limit: int = MAX_STATE_BYTES) -> tuple[str, bool]:

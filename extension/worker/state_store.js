@@ -34,6 +34,8 @@ export async function persistedState() {
   const stored = await chrome.storage.session.get(null);
   const base = stored[STORAGE_KEYS.STATE];
   const journal = [];
-  for (let n = 1; stored[changeKey(n)]?.id === base?.id && base?.id; n++) journal.push(stored[changeKey(n)].change);
+  if (base?.id) {
+    for (let n = 1; stored[changeKey(n)]?.id === base.id; n++) journal.push(stored[changeKey(n)].change);
+  }
   return { state: base?.state ?? {}, journal };
 }

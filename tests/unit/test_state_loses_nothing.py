@@ -290,7 +290,7 @@ def test_a_kept_state_object_is_bounded_the_same_way():
         state.mark_popped(f"callpop:{call}")
         contacts = [Contact(id=f"{call}-{i}-" + "7" * 1000) for i in range(10)]
         state.remember(f"+1650555{call:04d}", contacts)
-    text = state.bounded_json(limit=100_000)
+    text, _ = state.bounded_json(limit=100_000)
     assert len(text) <= 100_000 and json.loads(text) == state.to_json()
     assert len(state.popped) == 200 and "+16505550199" in state.matches  # newest kept
     assert "+16505550000" not in state.matches  # oldest contacts went first
