@@ -432,6 +432,23 @@ def round_trips(
     return browser.worker.evaluate(ROUND_TRIPS, arguments)
 
 
+def cold_boots(
+    driver: Any, dist: Path, folder: Path, port: int, count: int
+) -> list[dict[str, Any]]:
+    """Python's status once ready, for `count` browsers each on a new profile (the
+    `onInstalled` prewarm boots it). One launch is a noisy sample (± 100 ms on this
+    machine), hence several; each waits for the last browser's exit to settle."""
+    statuses = []
+    for i in range(count):
+        time.sleep(1.0)
+        browser = Browser(driver, dist, folder / f"cold-{i}", port)
+        try:
+            statuses.append(browser.wait_for_python())
+        finally:
+            browser.close()
+    return statuses
+
+
 def recreated_boots(browser: Browser, count: int) -> list[dict[str, Any]]:
     """The offscreen document closed and created again: its status once Python is ready."""
     statuses = []
@@ -534,7 +551,9 @@ def table(results: dict[str, Any]) -> str:
     inside = r["roundTrip"]["pythonUs"]
     full = r["roundTrip"]["fullStateTimes"]
     direct = r["roundTrip"]["directTimes"]
-    cold = r["boot"]["cold"]
+    colds = r["boot"]["cold"]
+    cold_ms = [s["readyAtMs"] for s in colds]
+    cold = statistics.median(cold_ms)
     recreated = statistics.median(r["boot"]["recreated"])
     during = statistics.median(r["boot"]["duringBoot"])
     first = r["firstCall"]
@@ -582,10 +601,11 @@ def table(results: dict[str, Any]) -> str:
             f"{p50_p95(r['roundTrip'].get('v1FullStateTimes') or [math.nan])}",
         ),
         row(
-            f"cold boot: offscreen created → Python ready ({cold['bootPath']})",
-            f"{cold['readyAtMs'] / 1000:.2f} s",
+            f"cold boot: offscreen created → Python ready ({colds[0]['bootPath']}), "
+            f"median of {len(colds)} new profiles (range)",
+            f"{cold / 1000:.2f} s ({min(cold_ms) / 1000:.2f} to {max(cold_ms) / 1000:.2f})",
             "≤ 0.5 s",
-            cold["readyAtMs"] <= 500,
+            cold <= 500,
         ),
         row(
             f"boot when the document is recreated (median of {len(r['boot']['recreated'])})",
@@ -595,7 +615,7 @@ def table(results: dict[str, Any]) -> str:
         ),
         row(
             "first pop, ring arrives during boot (median), and over boot",
-            f"{during:.0f} ms; +{during - recreated:.0f} ms",
+            f"{during:.0f} ms; {during - recreated:+.0f} ms",
             "≤ boot + 100 ms",
             during - recreated <= 100,
         ),
@@ -652,7 +672,7 @@ def table(results: dict[str, Any]) -> str:
     rows += [
         row(f"boot stages, {name} (ms since the document's creation)", stages(phases))
         for name, phases in (
-            ("cold", cold.get("bootPhases", {})),
+            ("cold, median", median_phases([s.get("bootPhases", {}) for s in colds])),
             ("recreated, median", median_phases(r["boot"].get("recreatedPhases", []))),
         )
     ]
@@ -700,6 +720,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp,
         serve_https(Path(tmp)) as port,
     ):
+        log(f"python: {args.colds} cold boots, each on a new profile")
+        results["boot"] = {"cold": cold_boots(driver, dist, Path(tmp), port, args.colds)}
         profiles = {"python": Path(tmp) / "python", "baseline": Path(tmp) / "baseline"}
         dists = {"python": dist, "baseline": baseline}
         for round_no in range(rounds):
@@ -708,9 +730,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 browser = Browser(driver, dists[build], profiles[build], port)
                 try:
                     if build == "python":
-                        status = browser.wait_for_python()
-                        if round_no == 0:
-                            results["boot"] = {"cold": status}
+                        browser.wait_for_python()
                     browser.open_crm()
                     first = round_no * per_round
                     if round_no == 0:
@@ -807,7 +827,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--trips", type=int, default=1000, help="round trips to time")
     parser.add_argument("--events", type=int, default=1000, help="events before memory")
-    parser.add_argument("--boots", type=int, default=5, help="recreated boots to time")
+    parser.add_argument("--boots", type=int, default=9, help="recreated boots to time")
+    parser.add_argument("--colds", type=int, default=9, help="cold boots (new profiles) to time")
     args = parser.parse_args(argv)
     results = run(args)
     m = results["machine"]
