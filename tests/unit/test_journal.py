@@ -1,7 +1,7 @@
 """Persisting a session's state costs O(change): a checkpoint, then numbered changes.
 
 `Store` plays the service worker's chrome.storage.session exactly as
-extension/worker/dispatch.js keeps it: a checkpoint replaces the base and clears the
+extension/worker/state_store.js keeps it: a checkpoint replaces the base and clears the
 old change slots; a change goes into its slot. A fresh runtime is given the base and
 the contiguous changes of the same checkpoint, and must hold exactly the state the
 live one holds (entry order included: eviction takes the oldest first).
